@@ -1,0 +1,1 @@
+"""Command-line commands; see :mod:`seismoalice.cli` for how modules here are registered."""
