@@ -55,7 +55,8 @@ def butterworth(
     x = np.asarray(x, dtype=np.float64)
     corner_tuple = tuple(np.atleast_1d(corners).astype(float))
     _check(x, fs, corner_tuple)
-    sos = signal.butter(order, corner_tuple, btype=kind, fs=fs, output="sos")
+    wn = corner_tuple[0] if len(corner_tuple) == 1 else corner_tuple
+    sos = signal.butter(order, wn, btype=kind, fs=fs, output="sos")
     if zero_phase:
         padlen = min(3 * (2 * len(sos) + 1), x.shape[-1] - 1)
         return signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)
