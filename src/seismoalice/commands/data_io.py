@@ -1,0 +1,144 @@
+"""``seismoalice data import`` and ``seismoalice data prepare``: build canonical data sets."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+GROUP = "data"
+
+
+class SourceFormat(StrEnum):
+    """Source formats ``data import`` understands."""
+
+    stead = "stead"
+    at2 = "at2"
+    obspy = "obspy"
+    seisbench = "seisbench"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import`` and ``prepare`` to the ``data`` group."""
+
+    @app.command("import")
+    def import_command(
+        fmt: Annotated[
+            SourceFormat, typer.Argument(metavar="FORMAT", help="stead|at2|obspy|seisbench")
+        ],
+        src: Annotated[
+            list[Path], typer.Argument(help="Source files/directories (STEAD: the .hdf5).")
+        ],
+        out: Annotated[Path, typer.Option("--out", help="Output data set directory.")],
+        metadata: Annotated[
+            Path | None,
+            typer.Option(
+                help="STEAD: CSV (default: beside the .hdf5); AT2: per-file table (records.csv)."
+            ),
+        ] = None,
+        units: Annotated[
+            str, typer.Option(help="obspy: units of the files (counts|m|mps|mps2).")
+        ] = "counts",
+        sampling_rate: Annotated[
+            float | None, typer.Option(help="obspy: common rate [Hz].")
+        ] = None,
+        trace_category: Annotated[
+            str, typer.Option(help="STEAD: category ('' = all).")
+        ] = "earthquake_local",
+        min_magnitude: Annotated[
+            float | None, typer.Option(help="STEAD: minimum magnitude.")
+        ] = None,
+        max_distance_km: Annotated[
+            float | None, typer.Option(help="STEAD: max epicentral distance.")
+        ] = None,
+        n: Annotated[
+            int | None, typer.Option(help="STEAD: seeded random sample of N traces.")
+        ] = None,
+        seed: Annotated[
+            int, typer.Option(help="Seed of the sample and of the split assignment.")
+        ] = 0,
+        bucket_size: Annotated[
+            int, typer.Option(help="Traces per HDF5 block (0 = one per trace).")
+        ] = 1024,
+    ) -> None:
+        """Import STEAD / PEER AT2 / ObsPy-readable / SeisBench data into the canonical format."""
+        from seismoalice.data import importers
+
+        options = {"seed": seed, "bucket_size": bucket_size}
+        if fmt is SourceFormat.stead:
+            if len(src) != 1:
+                raise typer.BadParameter("STEAD takes one .hdf5 file")
+            summary = importers.import_stead(
+                src[0],
+                out,
+                csv=metadata,
+                trace_category=trace_category or None,
+                min_magnitude=min_magnitude,
+                max_distance_km=max_distance_km,
+                n=n,
+                **options,
+            )
+        elif fmt is SourceFormat.at2:
+            summary = importers.import_at2(src, out, metadata_csv=metadata, **options)
+        elif fmt is SourceFormat.obspy:
+            summary = importers.import_obspy(
+                src, out, units=units, sampling_rate=sampling_rate, **options
+            )
+        else:
+            if len(src) != 1:
+                raise typer.BadParameter("seisbench takes one data set directory")
+            summary = importers.import_seisbench(src[0], out, **options)
+        typer.echo(summary.report())
+        typer.echo(f"wrote {out}")
+
+    @app.command("prepare")
+    def prepare_command(
+        src: Annotated[Path, typer.Argument(help="Canonical (SeisBench-format) data set.")],
+        out: Annotated[Path, typer.Option("--out", help="Prepared data set directory.")],
+        fc: Annotated[float, typer.Option(help="LF cut-off [Hz].")] = 1.0,
+        nt: Annotated[int, typer.Option(help="Window length [samples].")] = 4096,
+        sampling_rate: Annotated[float, typer.Option(help="Output sampling rate [Hz].")] = 100.0,
+        pre_event_s: Annotated[
+            float, typer.Option(help="Window start before the P arrival [s].")
+        ] = 2.0,
+        filter_order: Annotated[int, typer.Option(help="Butterworth order (one pass).")] = 4,
+        taper_fraction: Annotated[float, typer.Option(help="Tukey taper α.")] = 0.05,
+        detrend: Annotated[str, typer.Option(help="linear|demean.")] = "linear",
+        split: Annotated[
+            list[str] | None, typer.Option(help="Keep only these splits (repeatable).")
+        ] = None,
+        allow_padding: Annotated[
+            bool, typer.Option(help="Zero-pad windows that do not fit.")
+        ] = False,
+        bucket_size: Annotated[int, typer.Option(help="Traces per HDF5 block.")] = 1024,
+    ) -> None:
+        """Preprocess a data set: BB windows in data/, their LF versions in data_lf/."""
+        from pydantic import ValidationError
+
+        from seismoalice.data.preprocessing import PreprocessConfig, prepare_dataset
+        from seismoalice.errors import ConfigError
+
+        try:
+            cfg = PreprocessConfig(
+                sampling_rate=sampling_rate,
+                nt=nt,
+                pre_event_s=pre_event_s,
+                fc=fc,
+                filter_order=filter_order,
+                taper_fraction=taper_fraction,
+                detrend=detrend,
+            )
+        except ValidationError as exc:
+            raise ConfigError(f"invalid preprocessing option: {exc}") from None
+        summary = prepare_dataset(
+            src,
+            out,
+            cfg,
+            splits=split or None,
+            allow_padding=allow_padding,
+            bucket_size=bucket_size,
+        )
+        typer.echo(summary.report())
+        typer.echo(f"wrote {out}")
