@@ -1,0 +1,112 @@
+"""Input validation and conversion shared by all ground-motion metrics.
+
+Every metric accepts a NumPy array or a torch tensor of shape ``(T,)``, ``(C, T)`` or
+``(N, C, T)`` (time on the last axis), validates it once here, computes in float64 NumPy, and
+hands results back as the caller's type (a torch tensor in, a torch tensor out).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from seismoalice.errors import DataError
+
+#: Standard gravity [m/s²].
+G = 9.80665
+
+
+@dataclass(frozen=True)
+class ArrayKind:
+    """How a metric's input arrived, so results can be returned the same way."""
+
+    torch_dtype: Any = None
+    torch_device: Any = None
+
+    def wrap(self, result: np.ndarray) -> Any:
+        """Return ``result`` as a torch tensor on the input's device if the input was torch."""
+        if self.torch_device is None:
+            return result
+        import torch
+
+        dtype = self.torch_dtype if self.torch_dtype.is_floating_point else torch.float64
+        return torch.from_numpy(np.ascontiguousarray(result)).to(
+            device=self.torch_device, dtype=dtype
+        )
+
+
+def _is_torch(x: Any) -> bool:
+    return type(x).__module__.startswith("torch") and hasattr(x, "detach")
+
+
+def as_signal(x: Any, name: str = "acc", max_ndim: int = 3) -> tuple[np.ndarray, ArrayKind]:
+    """Validate a time series batch and return it as float64 NumPy plus its :class:`ArrayKind`.
+
+    Args:
+        x: array or tensor of shape ``(T,)``, ``(C, T)`` or ``(N, C, T)``.
+        name: argument name used in error messages.
+        max_ndim: largest accepted number of dimensions.
+
+    Raises:
+        DataError: wrong shape, empty time axis, non-numeric or non-finite samples (the message
+            names the first offending record as its index tuple).
+    """
+    kind = ArrayKind()
+    if _is_torch(x):
+        kind = ArrayKind(torch_dtype=x.dtype, torch_device=x.device)
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{name}: cannot convert to an array ({exc})") from exc
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"{name}: expected real numbers, got dtype {arr.dtype}")
+    if not 1 <= arr.ndim <= max_ndim:
+        raise DataError(
+            f"{name}: expected shape (T,), (C, T) or (N, C, T) with time last; got {arr.shape}"
+        )
+    if arr.shape[-1] == 0 or arr.size == 0:
+        raise DataError(f"{name}: empty signal, shape {arr.shape}")
+    arr = arr.astype(np.float64, copy=False)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = np.argwhere(~finite)[0]
+        record = tuple(int(i) for i in bad[:-1])
+        raise DataError(
+            f"{name}: non-finite sample (NaN or inf) in record {record} at time index {bad[-1]}"
+        )
+    return arr, kind
+
+
+def check_dt(dt: float) -> float:
+    """Return the time step as a float after checking that it is a finite positive number [s]."""
+    try:
+        value = float(dt)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"dt: expected a positive number of seconds, got {dt!r}") from exc
+    if not math.isfinite(value) or value <= 0:
+        raise DataError(f"dt: expected a positive number of seconds, got {dt!r}")
+    return value
+
+
+def check_pair(h1: np.ndarray, h2: np.ndarray, names: tuple[str, str] = ("h1", "h2")) -> None:
+    """Raise :class:`DataError` unless two horizontal components have the same shape."""
+    if h1.shape != h2.shape:
+        raise DataError(
+            f"{names[0]} and {names[1]} must have the same shape; got {h1.shape} and {h2.shape}"
+        )
+
+
+def as_positive_vector(values: Any, name: str, allow_zero: bool = False) -> np.ndarray:
+    """Return a 1-D float64 array of finite positive values (e.g. periods [s], frequencies [Hz])."""
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise DataError(f"{name}: expected a non-empty 1-D sequence, got shape {arr.shape}")
+    low_ok = arr >= 0 if allow_zero else arr > 0
+    if not (np.isfinite(arr).all() and low_ok.all()):
+        bound = "non-negative" if allow_zero else "positive"
+        raise DataError(f"{name}: expected finite {bound} values, got {arr}")
+    return arr
