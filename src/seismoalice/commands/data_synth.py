@@ -211,10 +211,9 @@ def _plot(
                     if pick in meta.columns and np.isfinite(info[pick]):
                         ax.axvline(info[pick] / fs, color="C0", linewidth=0.5, linestyle="--")
                 ax.set_title(f"{comp}: {title}" if title else comp)
-                if col == 0:
-                    ax.set_ylabel(axis_label("Acceleration", unit))
                 if row == len(picks) - 1:
                     ax.set_xlabel(axis_label("Time", "s"))
+        fig.supylabel(axis_label("Acceleration", unit))
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncols=2)
         written.append(save_figure(fig, out / "example_records.png"))
