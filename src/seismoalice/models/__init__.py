@@ -1,1 +1,27 @@
-"""models"""
+"""ALICE networks for broadband ground motion (Gatti & Clouteau 2020).
+
+Gatti F., Clouteau D. (2020). Towards blending physics-based numerical simulations and seismic
+databases using generative adversarial network. Computer Methods in Applied Mechanics and
+Engineering. Losses after Li et al. (2017, ALICE), Dumoulin et al. (2017, ALI) and Donahue et
+al. (2017, BiGAN).
+
+- :mod:`.blocks`: convolution blocks and the noise concatenation ``[x; ε]``.
+- :mod:`.autoencoder`: encoder F_x and decoder G_z (``bb`` and ``fl`` autoencoders).
+- :mod:`.discriminators`: joint D(x, z) and pair critics D(x, x̂), D(z, ẑ).
+- :mod:`.hybrid`: latent maps between the two autoencoders and the LF → BB generator.
+- :mod:`.amplitude`: the head that predicts ln(bb_peak / lf_peak).
+"""
+
+from seismoalice.models.amplitude import AmplitudeHead
+from seismoalice.models.autoencoder import Decoder, Encoder
+from seismoalice.models.discriminators import Discriminator
+from seismoalice.models.hybrid import HybridGenerator, LatentMap
+
+__all__ = [
+    "AmplitudeHead",
+    "Decoder",
+    "Discriminator",
+    "Encoder",
+    "HybridGenerator",
+    "LatentMap",
+]

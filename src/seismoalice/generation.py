@@ -1,0 +1,279 @@
+"""Broadband ground motion from LF signals with a trained hybrid model (Python API).
+
+Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF)))):
+
+1. resample the input ``(N, 3, T)`` [any unit] to the model's sampling rate (polyphase);
+2. low-pass it at the model's fc (zero-phase Butterworth, as the training LF signals);
+3. cut it into windows of the model's length ``nt`` (short records are zero-padded; long ones
+   overlap by ``overlap`` samples and are blended with raised-cosine cross-fades that sum to 1);
+4. per window: divide by the peak, generate K realisations, rescale to physical units with
+   the window's LF peak · exp(predicted ln(bb_peak / lf_peak));
+5. optionally merge: LF input below fc + generated signal above fc (matched complementary
+   Butterworth split, :func:`seismoalice.data.filters.complementary_split`).
+
+Outputs are sampled at the model's rate, in the input's units.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seismoalice.data.filters import complementary_split, lowpass
+from seismoalice.errors import CheckpointError, DataError
+
+COMPONENT_ALIASES = {"Z": 0, "N": 1, "1": 1, "E": 2, "2": 2}
+
+
+def resample(x: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:
+    """Polyphase resampling of ``(..., T)`` from ``fs_in`` to ``fs_out`` [Hz] (anti-aliased)."""
+    from scipy.signal import resample_poly
+
+    if fs_in <= 0 or fs_out <= 0:
+        raise DataError(f"sampling rates must be positive, got {fs_in} and {fs_out} Hz")
+    ratio = Fraction(fs_out / fs_in).limit_denominator(1000)
+    if ratio == 1:
+        return np.asarray(x, dtype=np.float64)
+    return resample_poly(
+        np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator, axis=-1
+    )
+
+
+def window_starts(length: int, nt: int, overlap: int) -> list[int]:
+    """Start samples of windows of ``nt`` samples covering ``length`` with ≥ ``overlap`` overlap."""
+    if not 0 <= overlap < nt:
+        raise ValueError(f"overlap must lie in [0, {nt}), got {overlap}")
+    if length <= nt:
+        return [0]
+    hop = nt - overlap
+    starts = list(range(0, length - nt, hop))
+    return [*starts, length - nt]
+
+
+def crossfade_weights(starts: list[int], length: int, nt: int, overlap: int) -> np.ndarray:
+    """Blending weights ``(W, nt)``: raised-cosine ramps over overlaps; they sum to 1 everywhere."""
+    total = max(length, nt)
+    raw = np.ones((len(starts), nt))
+    if overlap > 0 and len(starts) > 1:
+        ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(overlap) + 0.5) / overlap)
+        raw[1:, :overlap] *= ramp
+        raw[:-1, nt - overlap :] *= ramp[::-1]
+    cover = np.zeros(total)
+    for s, w in zip(starts, raw, strict=True):
+        cover[s : s + nt] += w
+    return np.stack([w / cover[s : s + nt] for s, w in zip(starts, raw, strict=True)])
+
+
+class BroadbandGenerator:
+    """A trained LF → BB model with its preprocessing (load with :meth:`from_checkpoint`)."""
+
+    def __init__(self, model: Any, preprocessing: dict[str, Any], device: Any = None) -> None:
+        import torch
+
+        self.device = device or torch.device("cpu")
+        self.model = model.to(self.device).eval()
+        self.sampling_rate = float(preprocessing["sampling_rate"])
+        self.nt = int(preprocessing["nt"])
+        self.fc = float(preprocessing["fc"])
+        self.filter_order = int(preprocessing.get("filter_order", 4))
+        self.preprocessing = dict(preprocessing)
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, device: str = "auto") -> BroadbandGenerator:
+        """Load a ``hb`` checkpoint directory (or a run directory holding ``hb/best``)."""
+        from seismoalice.models import HybridGenerator
+        from seismoalice.training import checkpoint as ckpt
+        from seismoalice.training.config import ModelConfig
+        from seismoalice.training.trainer import (
+            build_autoencoder,
+            build_hybrid_trainables,
+            select_device,
+        )
+
+        path = Path(path)
+        if not (path / "model.safetensors").exists() and (path / "hb" / "best").exists():
+            path = path / "hb" / "best"
+        tensors, config = ckpt.read_checkpoint(path)
+        if config.get("stage") != "hb":
+            raise CheckpointError(
+                f"{path}: a '{config.get('stage')}' checkpoint; generation needs a 'hb' checkpoint"
+            )
+        try:
+            m = ModelConfig.model_validate(config["model"])
+        except (KeyError, ValueError) as exc:
+            raise CheckpointError(f"{path}: model config missing or invalid: {exc}") from None
+        bb, fl, maps = (
+            build_autoencoder(m, "bb"),
+            build_autoencoder(m, "fl"),
+            build_hybrid_trainables(m),
+        )
+        nets = {
+            "encoder_fl": fl["encoder"],
+            "fl_to_bb": maps["fl_to_bb"],
+            "decoder_bb": bb["decoder"],
+            "amplitude": maps["amplitude"],
+        }
+        ckpt.load_modules(tensors, nets, str(path))
+        model = HybridGenerator(**nets)
+        return cls(model, config["preprocessing"], select_device(device))
+
+    def _windows(self, x: np.ndarray, realizations: int) -> np.ndarray:
+        """Generate on windows ``(N, 3, nt)`` [physical]: ``(K, N, 3, nt)`` [physical]."""
+        import torch
+
+        from seismoalice.training.trainer import renormalise
+
+        peak = np.abs(x).max(axis=(1, 2), keepdims=True)
+        safe = np.where(peak > 0, peak, 1.0)
+        xn = torch.from_numpy((x / safe).astype(np.float32)).to(self.device)
+        out = np.empty((realizations, *x.shape))
+        with torch.no_grad():
+            for k in range(realizations):
+                x_hat, ln_ratio = self.model(xn)
+                scale = torch.exp(ln_ratio).reshape(-1, 1, 1)
+                out[k] = (renormalise(x_hat) * scale).double().cpu().numpy() * peak
+        return out
+
+    def generate(
+        self,
+        x: np.ndarray,
+        fs: float,
+        realizations: int = 1,
+        overlap: float = 0.25,
+        merge_lf: bool = False,
+        seed: int | None = None,
+        batch_size: int = 64,
+    ) -> np.ndarray:
+        """K broadband realisations of LF records.
+
+        Args:
+            x: LF accelerograms ``(N, 3, T)`` or ``(3, T)``, components Z, N, E, any unit.
+            fs: sampling rate of ``x`` [Hz].
+            realizations: K, number of independent realisations per record.
+            overlap: window overlap as a fraction of nt (long records).
+            merge_lf: replace the output below fc by the LF input (matched filter merge).
+            seed: seeds torch's generator for reproducible realisations.
+
+        Returns:
+            ``(K, N, 3, T_out)`` at the model's sampling rate, same unit as ``x``
+            (``(K, 3, T_out)`` for a single record).
+        """
+        import torch
+
+        arr = np.asarray(x, dtype=np.float64)
+        single = arr.ndim == 2
+        arr = arr[None] if single else arr
+        if arr.ndim != 3 or arr.shape[1] != 3:
+            raise DataError(f"expected LF signals of shape (N, 3, T) or (3, T), got {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise DataError("LF input contains NaN or inf values")
+        if realizations < 1:
+            raise DataError(f"realizations must be ≥ 1, got {realizations}")
+        if seed is not None:
+            torch.manual_seed(seed)
+        lf = lowpass(
+            resample(arr, fs, self.sampling_rate), self.sampling_rate, self.fc, self.filter_order
+        )
+        length = lf.shape[-1]
+        ov = round(overlap * self.nt)
+        starts = window_starts(length, self.nt, ov)
+        weights = crossfade_weights(starts, length, self.nt, ov)
+        padded = np.zeros((*lf.shape[:2], max(length, self.nt)))
+        padded[..., :length] = lf
+        out = np.zeros((realizations, *padded.shape))
+        for s, w in zip(starts, weights, strict=True):
+            chunk = padded[..., s : s + self.nt]
+            gen = np.concatenate(
+                [
+                    self._windows(chunk[i : i + batch_size], realizations)
+                    for i in range(0, len(chunk), batch_size)
+                ],
+                axis=1,
+            )
+            out[..., s : s + self.nt] += gen * w
+        out = out[..., :length]
+        if merge_lf:
+            out = merge_with_lf(out, lf, self.sampling_rate, self.fc, self.filter_order)
+        return out[:, 0] if single else out
+
+
+def merge_with_lf(
+    generated: np.ndarray, lf: np.ndarray, fs: float, fc: float, order: int = 4
+) -> np.ndarray:
+    """LF input below fc + generated signal above fc: low(lf) + (generated − low(generated)).
+
+    ``generated`` ``(..., T)`` and ``lf`` broadcastable to it, same unit; the split is the exact
+    complementary pair of :func:`seismoalice.data.filters.complementary_split`.
+    """
+    low_lf, _ = complementary_split(lf, fs, fc, order)
+    _, high_gen = complementary_split(generated, fs, fc, order)
+    return low_lf + high_gen
+
+
+def _component_index(channel: str) -> int:
+    code = channel[-1:].upper()
+    if code not in COMPONENT_ALIASES:
+        raise DataError(f"channel {channel!r}: component code must be Z, N, E, 1 or 2")
+    return COMPONENT_ALIASES[code]
+
+
+def stream_to_array(st: Any) -> list[tuple[list[Any], np.ndarray, float]]:
+    """Group an ObsPy Stream into 3-component records: [(traces ZNE, (3, T) array, fs)]."""
+    groups: dict[tuple[str, str, str, str], list[Any]] = {}
+    for tr in st:
+        s = tr.stats
+        groups.setdefault((s.network, s.station, s.location, s.channel[:-1]), []).append(tr)
+    records = []
+    for key, traces in groups.items():
+        name = ".".join(key) + "?"
+        ordered: list[Any] = [None, None, None]
+        for tr in traces:
+            i = _component_index(tr.stats.channel)
+            if ordered[i] is not None:
+                raise DataError(f"{name}: two traces for component {tr.stats.channel}")
+            ordered[i] = tr
+        if any(tr is None for tr in ordered):
+            raise DataError(f"{name}: needs three components (Z, N, E), got {len(traces)} traces")
+        rates = {float(tr.stats.sampling_rate) for tr in ordered}
+        if len(rates) > 1:
+            raise DataError(f"{name}: components have different sampling rates {sorted(rates)}")
+        start = max(tr.stats.starttime for tr in ordered)
+        end = min(tr.stats.endtime for tr in ordered)
+        if end <= start:
+            raise DataError(f"{name}: the three components do not overlap in time")
+        sliced = [tr.slice(start, end) for tr in ordered]
+        npts = min(tr.stats.npts for tr in sliced)
+        data = np.stack([np.asarray(tr.data[:npts], dtype=np.float64) for tr in sliced])
+        records.append((sliced, data, rates.pop()))
+    return records
+
+
+def generate_stream(
+    st: Any,
+    generator: BroadbandGenerator,
+    realizations: int = 1,
+    merge_lf: bool = False,
+    seed: int | None = None,
+) -> list[Any]:
+    """K broadband realisations of every 3-component record of an ObsPy Stream.
+
+    Returns K Streams; each trace keeps the input's network, station, location, channel,
+    starttime and other stats, at the model's sampling rate, with
+    ``stats.seismoalice = {"realization": k}``.
+    """
+    from obspy import Stream, Trace
+
+    out = [Stream() for _ in range(realizations)]
+    for traces, data, fs in stream_to_array(st):
+        gen = generator.generate(data, fs, realizations, merge_lf=merge_lf, seed=seed)
+        for k in range(realizations):
+            for tr, y in zip(traces, gen[k], strict=True):
+                stats = tr.stats.copy()
+                stats.sampling_rate = generator.sampling_rate
+                stats.npts = y.shape[-1]
+                stats.seismoalice = {"realization": k}
+                out[k].append(Trace(data=y.astype(np.float64), header=stats))
+    return out

@@ -1,0 +1,86 @@
+"""Loss functions of ALICE training (pure functions on tensors).
+
+- Adversarial: BCE on logits (Goodfellow et al. 2014, non-saturating generator form) or the
+  Wasserstein critic loss with gradient penalty (Gulrajani et al. 2017, WGAN-GP).
+- ALI/BiGAN/ALICE generator losses are the discriminator loss with the labels swapped
+  (Dumoulin et al. 2017; Li et al. 2017).
+- Multi-resolution log-spectral distance on STFT magnitudes (against the HF "floor" and
+  transposed-convolution spikes of the original; cf. Yamamoto et al. 2020, Parallel WaveGAN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+
+AdversarialKind = Literal["bce", "wgan-gp"]
+
+
+def discriminator_loss(
+    real: torch.Tensor, fake: torch.Tensor, kind: AdversarialKind = "bce"
+) -> torch.Tensor:
+    """Loss of a discriminator/critic given logits on real and fake inputs (any shape).
+
+    bce: −E[ln σ(real)] − E[ln(1 − σ(fake))]; wgan-gp: E[fake] − E[real] (add the penalty).
+    The generator loss is the same call with ``real`` and ``fake`` swapped.
+    """
+    if kind == "bce":
+        return F.softplus(-real).mean() + F.softplus(fake).mean()
+    return fake.mean() - real.mean()
+
+
+def gradient_penalty(
+    critic: Callable[..., torch.Tensor],
+    real: Sequence[torch.Tensor],
+    fake: Sequence[torch.Tensor],
+) -> torch.Tensor:
+    """WGAN-GP penalty E[(‖∇ critic(u)‖₂ − 1)²], u = α·real + (1 − α)·fake, α ~ U(0, 1) per sample.
+
+    ``real`` and ``fake`` are tuples of the critic's inputs (e.g. (x, z) for a joint critic); the
+    gradient norm is taken over all inputs together. Gulrajani et al. (2017), eq. 3.
+    """
+    n = real[0].shape[0]
+    alpha = torch.rand(n, device=real[0].device, dtype=real[0].dtype)
+    mixed = []
+    for r, f in zip(real, fake, strict=True):
+        a = alpha.view(n, *([1] * (r.dim() - 1)))
+        mixed.append((a * r.detach() + (1 - a) * f.detach()).requires_grad_(True))
+    out = critic(*mixed)
+    grads = torch.autograd.grad(out.sum(), mixed, create_graph=True)
+    sq = sum(g.reshape(n, -1).pow(2).sum(dim=1) for g in grads)
+    return ((sq + 1e-12).sqrt() - 1).pow(2).mean()
+
+
+def stft_magnitude(x: torch.Tensor, n_fft: int) -> torch.Tensor:
+    """|STFT| of ``(..., T)`` signals, Hann window, hop n_fft/4: ``(..., n_fft/2 + 1, frames)``."""
+    flat = x.reshape(-1, x.shape[-1]).float()
+    window = torch.hann_window(n_fft, device=x.device)
+    spec = torch.stft(flat, n_fft, n_fft // 4, window=window, return_complex=True)
+    return spec.abs().reshape(*x.shape[:-1], *spec.shape[-2:])
+
+
+def log_spectral_loss(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    n_ffts: Sequence[int] = (64, 256, 1024),
+    eps: float = 1e-7,
+) -> torch.Tensor:
+    """Mean over resolutions of E|ln(|STFT x| + eps) − ln(|STFT y| + eps)|, x, y ``(..., T)``.
+
+    Resolutions longer than the signal are replaced by its length. For y = c·x (c > 0) it
+    equals |ln c| up to the eps floor.
+    """
+    sizes = sorted({min(n, x.shape[-1]) for n in n_ffts})
+    total = x.new_zeros(())
+    for n_fft in sizes:
+        sx, sy = stft_magnitude(x, n_fft), stft_magnitude(y, n_fft)
+        total = total + (torch.log(sx + eps) - torch.log(sy + eps)).abs().mean()
+    return total / len(sizes)
+
+
+def l1(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference."""
+    return (x - y).abs().mean()

@@ -1,0 +1,654 @@
+"""Training loops of the three stages (bb, fl: ALICE autoencoders; hb: latent maps).
+
+Each optimisation step is ``n_critic`` discriminator updates then one generator update on the
+same minibatch (original SeismoALICE schedule, src/trainer_bbfl.py). Losses (Li et al. 2017):
+
+- bb/fl: joint ALI D(x, z) on encoder pairs (x, F(x)) vs decoder pairs (G(z), z), z ~ N(0, I)
+  fresh at every step; pair discriminators D(x, x) vs D(x, G(F(x))) and D(z, z) vs
+  D(z, F(G(z))); cycles L1 |x − G(F(x))|, |z − F(G(z))|; optional log-spectral loss.
+- hb: F_bb, G_bb, F_fl, G_fl frozen (eval mode, no gradients) unless ``finetune``; maps
+  Ghz: z_f → z_d and Fhz: z_d → z_f; conditional discriminators on latents D(z_f, z_d) vs
+  D(z_f, Ghz(z_f)) and on signals D(x_lf, x_bb) vs D(x_lf, G_bb(Ghz(z_f))); cycles through
+  both maps; optional supervised latent/signal/spectral terms; amplitude head on ln ratio.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
+
+from seismoalice import __version__
+from seismoalice.errors import ConfigError, SeismoAliceError
+from seismoalice.models import AmplitudeHead, Decoder, Discriminator, Encoder, LatentMap
+from seismoalice.seeding import seed_everything
+from seismoalice.training import checkpoint as ckpt
+from seismoalice.training.config import LossConfig, ModelConfig, RunConfig, Stage, StageConfig
+from seismoalice.training.distributed import (
+    DistInfo,
+    all_reduce_mean,
+    barrier,
+    broadcast_module,
+    sync_gradients,
+)
+from seismoalice.training.losses import (
+    discriminator_loss,
+    gradient_penalty,
+    l1,
+    log_spectral_loss,
+)
+from seismoalice.training.validation import score, validation_metrics
+
+SIGNAL_KEY = {"bb": "bb", "fl": "lf"}
+AUTOENCODER_KEYS = {"nzd", "nzf", "ndf", "decoder", "noise", "negative_slope"}
+
+
+class NonFiniteLossError(SeismoAliceError, FloatingPointError):
+    """A loss became NaN/inf; the run stopped and the last good checkpoint is kept."""
+
+
+def select_device(kind: str = "auto") -> torch.device:
+    """The current CUDA device if available (``auto``) or asked for (``cuda``), else the CPU."""
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device is 'cuda' but no CUDA device is available")
+    if kind != "cpu" and torch.cuda.is_available():
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
+@dataclass
+class StageNets:
+    """Networks of one stage: trained generators, discriminators, frozen networks."""
+
+    gen: dict[str, nn.Module]
+    disc: dict[str, nn.Module]
+    frozen: dict[str, nn.Module] = field(default_factory=dict)
+
+    def all(self) -> dict[str, nn.Module]:
+        return {**self.gen, **self.disc, **self.frozen}
+
+
+def build_autoencoder(m: ModelConfig, stage: Stage) -> dict[str, nn.Module]:
+    """Encoder and decoder of stage ``bb`` (nz = nzd) or ``fl`` (nz = nzf)."""
+    nz = m.nzd if stage == "bb" else m.nzf
+    return {
+        "encoder": Encoder(nz, m.ndf, noise=m.noise, negative_slope=m.negative_slope),
+        "decoder": Decoder(nz, m.ndf, noise=m.noise, upsample=m.decoder),
+    }
+
+
+def _disc(m: ModelConfig, loss: LossConfig, x_ch: int, z_ch: int) -> Discriminator:
+    return Discriminator(
+        x_ch,
+        z_ch,
+        m.ndf_d,
+        m.width_d,
+        norm=loss.adversarial != "wgan-gp",
+        dropout=m.dropout_d,
+        negative_slope=m.negative_slope,
+    )
+
+
+def build_hybrid_trainables(m: ModelConfig) -> dict[str, nn.Module]:
+    """Latent maps Ghz (fl → bb), Fhz (bb → fl) and the amplitude head."""
+    return {
+        "fl_to_bb": LatentMap(m.nzf, m.nzd, m.map_width, m.noise),
+        "bb_to_fl": LatentMap(m.nzd, m.nzf, m.map_width, m.noise),
+        "amplitude": AmplitudeHead(m.nzf, m.amplitude_width, m.negative_slope),
+    }
+
+
+def build_stage(
+    stage: Stage, cfg: RunConfig, pretrained: dict[Stage, Path] | None = None
+) -> StageNets:
+    """Networks of ``stage``; for hb, the bb and fl autoencoders are loaded from ``pretrained``."""
+    m, loss = cfg.model, getattr(cfg.stages, stage).loss
+    if stage in ("bb", "fl"):
+        nz = m.nzd if stage == "bb" else m.nzf
+        disc = {
+            "d_joint": _disc(m, loss, 3, nz),
+            "d_pair_x": _disc(m, loss, 6, 0),
+            "d_pair_z": _disc(m, loss, 0, 2 * nz),
+        }
+        return StageNets(build_autoencoder(m, stage), disc)
+    frozen: dict[str, nn.Module] = {}
+    for sub in ("bb", "fl"):
+        nets = build_autoencoder(m, sub)
+        if pretrained is not None:
+            tensors, config = ckpt.read_checkpoint(pretrained[sub])
+            source = str(pretrained[sub])
+            if config.get("stage") != sub:
+                raise ckpt.CheckpointError(
+                    f"{source}: is a '{config.get('stage')}' checkpoint, not '{sub}'"
+                )
+            ckpt.check_compatible(config, source, model=m.model_dump(include=AUTOENCODER_KEYS))
+            ckpt.load_modules(tensors, nets, source)
+        frozen.update({f"{k}_{sub}": v for k, v in nets.items()})
+    gen = build_hybrid_trainables(m)
+    if getattr(cfg.stages, stage).finetune:
+        gen["encoder_fl"] = frozen.pop("encoder_fl")
+        gen["decoder_bb"] = frozen.pop("decoder_bb")
+    disc = {"d_latent": _disc(m, loss, 0, m.nzf + m.nzd), "d_signal": _disc(m, loss, 6, 0)}
+    return StageNets(gen, disc, frozen)
+
+
+def _requires_grad(modules: dict[str, nn.Module], flag: bool) -> None:
+    for mod in modules.values():
+        mod.requires_grad_(flag)
+
+
+def _adv(
+    d: nn.Module, real: dict[str, torch.Tensor], fake: dict[str, torch.Tensor], loss: LossConfig
+) -> torch.Tensor:
+    """Discriminator loss of ``d`` on keyword inputs; plus the gradient penalty for WGAN-GP."""
+    out = discriminator_loss(d(**real), d(**fake), loss.adversarial)
+    if loss.adversarial == "wgan-gp" and loss.gp_weight > 0:
+        keys = sorted(real)
+        pen = gradient_penalty(
+            lambda *a: d(**dict(zip(keys, a, strict=True))),
+            [real[k] for k in keys],
+            [fake[k] for k in keys],
+        )
+        out = out + loss.gp_weight * pen
+    return out
+
+
+def _g_adv(
+    d: nn.Module, real: dict[str, torch.Tensor], fake: dict[str, torch.Tensor], loss: LossConfig
+) -> torch.Tensor:
+    """Generator side: the discriminator loss with real and fake swapped."""
+    return discriminator_loss(d(**fake), d(**real), loss.adversarial)
+
+
+StepFn = Callable[[StageNets, dict[str, torch.Tensor], LossConfig], dict[str, torch.Tensor]]
+
+
+def autoencoder_losses(
+    stage: Stage,
+) -> tuple[StepFn, StepFn]:
+    """(discriminator loss, generator loss) functions of the bb or fl ALICE stage."""
+    key = SIGNAL_KEY[stage]
+
+    def d_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
+        enc, dec, d = nets.gen["encoder"], nets.gen["decoder"], nets.disc
+        x = batch[key]
+        with torch.no_grad():
+            z_enc = enc(x)
+            z = torch.randn_like(z_enc)
+            x_gen, x_rec = dec(z), dec(z_enc)
+            z_rec = enc(x_gen)
+        xx = torch.cat([x, x], 1)
+        zz = torch.cat([z, z], 1)
+        return {
+            "d_joint": _adv(d["d_joint"], {"x": x, "z": z_enc}, {"x": x_gen, "z": z}, loss),
+            "d_pair_x": _adv(d["d_pair_x"], {"x": xx}, {"x": torch.cat([x, x_rec], 1)}, loss),
+            "d_pair_z": _adv(d["d_pair_z"], {"z": zz}, {"z": torch.cat([z, z_rec], 1)}, loss),
+        }
+
+    def g_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
+        enc, dec, d = nets.gen["encoder"], nets.gen["decoder"], nets.disc
+        x = batch[key]
+        z_enc = enc(x)
+        x_rec = dec(z_enc)
+        z = torch.randn_like(z_enc)
+        x_gen = dec(z)
+        z_rec = enc(x_gen)
+        terms = {
+            "joint": _g_adv(d["d_joint"], {"x": x, "z": z_enc}, {"x": x_gen, "z": z}, loss),
+            "pair_x": _g_adv(
+                d["d_pair_x"], {"x": torch.cat([x, x], 1)}, {"x": torch.cat([x, x_rec], 1)}, loss
+            ),
+            "pair_z": _g_adv(
+                d["d_pair_z"], {"z": torch.cat([z, z], 1)}, {"z": torch.cat([z, z_rec], 1)}, loss
+            ),
+            "cycle_x": l1(x_rec, x),
+            "cycle_z": l1(z_rec, z),
+        }
+        if loss.spectral > 0:
+            terms["spectral"] = log_spectral_loss(x_rec, x)
+        return terms
+
+    return d_loss, g_loss
+
+
+def _hb_forward(nets: StageNets, batch: dict) -> dict[str, torch.Tensor]:
+    nets_all = nets.all()
+    x_bb, x_lf = batch["bb"], batch["lf"]
+    with torch.no_grad():
+        z_d = nets_all["encoder_bb"](x_bb)
+    z_f = nets_all["encoder_fl"](x_lf)
+    z_d_hat = nets_all["fl_to_bb"](z_f)
+    return {"x_bb": x_bb, "x_lf": x_lf, "z_d": z_d, "z_f": z_f, "z_d_hat": z_d_hat}
+
+
+def hybrid_d_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
+    """Conditional discriminators of the hb stage on latents and decoded signals."""
+    with torch.no_grad():
+        f = _hb_forward(nets, batch)
+        x_hat = nets.all()["decoder_bb"](f["z_d_hat"])
+    d = nets.disc
+    return {
+        "d_latent": _adv(
+            d["d_latent"],
+            {"z": torch.cat([f["z_f"], f["z_d"]], 1)},
+            {"z": torch.cat([f["z_f"], f["z_d_hat"]], 1)},
+            loss,
+        ),
+        "d_signal": _adv(
+            d["d_signal"],
+            {"x": torch.cat([f["x_lf"], f["x_bb"]], 1)},
+            {"x": torch.cat([f["x_lf"], x_hat], 1)},
+            loss,
+        ),
+    }
+
+
+def hybrid_g_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
+    """Generator terms of the hb stage (maps, amplitude head, and fine-tuned nets if any)."""
+    n = nets.all()
+    f = _hb_forward(nets, batch)
+    x_hat = n["decoder_bb"](f["z_d_hat"])
+    z_f_hat = n["bb_to_fl"](f["z_d"])
+    d = nets.disc
+    target = torch.log(batch["bb_scale"] / batch["lf_scale"]).reshape(-1)
+    terms = {
+        "joint": _g_adv(
+            d["d_latent"],
+            {"z": torch.cat([f["z_f"], f["z_d"]], 1)},
+            {"z": torch.cat([f["z_f"], f["z_d_hat"]], 1)},
+            loss,
+        ),
+        "pair_x": _g_adv(
+            d["d_signal"],
+            {"x": torch.cat([f["x_lf"], f["x_bb"]], 1)},
+            {"x": torch.cat([f["x_lf"], x_hat], 1)},
+            loss,
+        ),
+        "cycle_z": l1(n["bb_to_fl"](f["z_d_hat"]), f["z_f"].detach())
+        + l1(n["fl_to_bb"](z_f_hat), f["z_d"]),
+        "cycle_x": l1(n["decoder_bb"](n["fl_to_bb"](z_f_hat)), f["x_bb"])
+        + l1(n["decoder_fl"](n["bb_to_fl"](f["z_d_hat"])), f["x_lf"]),
+        "amplitude": l1(n["amplitude"](f["z_f"].detach()), target),
+    }
+    if loss.latent > 0:
+        terms["latent"] = l1(f["z_d_hat"], f["z_d"]) + l1(z_f_hat, f["z_f"].detach())
+    if loss.signal > 0:
+        terms["signal"] = l1(x_hat, f["x_bb"])
+    if loss.spectral > 0:
+        terms["spectral"] = log_spectral_loss(x_hat, f["x_bb"])
+    return terms
+
+
+def renormalise(x: torch.Tensor) -> torch.Tensor:
+    """Divide each record ``(N, C, T)`` by its peak |x| over components and time (peak → 1)."""
+    return x / x.abs().amax(dim=(1, 2), keepdim=True).clamp_min(1e-12)
+
+
+@torch.no_grad()
+def predict_physical(
+    stage: Stage, nets: StageNets, batch: dict
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(target, prediction) in physical units for validation, both ``(N, 3, T)``.
+
+    bb/fl: reconstruction G(F(x)) scaled by the true peak; hb: the generated BB scaled by
+    lf_peak · exp(predicted ln ratio), i.e. the full LF → BB pipeline.
+    """
+    n = nets.all()
+    if stage in ("bb", "fl"):
+        key = SIGNAL_KEY[stage]
+        scale = batch[f"{key}_scale"].reshape(-1, 1, 1)
+        x_rec = n["decoder"](n["encoder"](batch[key]))
+        return batch[key] * scale, renormalise(x_rec) * scale
+    z_f = n["encoder_fl"](batch["lf"])
+    x_hat = renormalise(n["decoder_bb"](n["fl_to_bb"](z_f)))
+    amp = batch["lf_scale"].reshape(-1, 1, 1) * torch.exp(n["amplitude"](z_f)).reshape(-1, 1, 1)
+    return batch["bb"] * batch["bb_scale"].reshape(-1, 1, 1), x_hat * amp
+
+
+def _to_device(batch: dict, device: torch.device) -> dict[str, torch.Tensor]:
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items() if torch.is_tensor(v)}
+
+
+@dataclass
+class StageRun:
+    """Everything a stage's loop needs."""
+
+    stage: Stage
+    cfg: RunConfig
+    nets: StageNets
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    schedulers: dict[str, Any]
+    device: torch.device
+    info: DistInfo
+    stage_dir: Path
+    epoch: int = 0
+    step: int = 0
+    best: float = math.inf
+
+    @property
+    def scfg(self) -> StageConfig:
+        return getattr(self.cfg.stages, self.stage)
+
+
+def _make_optimizers(stage_cfg: StageConfig, nets: StageNets) -> tuple[torch.optim.Optimizer, ...]:
+    groups = []
+    for name, mod in nets.gen.items():
+        lr = stage_cfg.lr_g
+        if name in ("encoder_fl", "decoder_bb"):
+            lr *= stage_cfg.finetune_lr_factor
+        groups.append({"params": list(mod.parameters()), "lr": lr})
+    opt_g = torch.optim.Adam(groups, betas=stage_cfg.betas, weight_decay=stage_cfg.weight_decay)
+    d_params = [p for m in nets.disc.values() for p in m.parameters()]
+    opt_d = torch.optim.Adam(d_params, lr=stage_cfg.lr_d, betas=stage_cfg.betas)
+    return opt_g, opt_d
+
+
+def _optimizer_step(
+    opt: torch.optim.Optimizer, total: torch.Tensor, modules: dict[str, nn.Module], info: DistInfo
+) -> None:
+    opt.zero_grad(set_to_none=True)
+    total.backward()
+    sync_gradients([p for m in modules.values() for p in m.parameters()], info)
+    opt.step()
+
+
+def _check_finite(values: dict[str, float], run: StageRun) -> None:
+    bad = {k: v for k, v in values.items() if not math.isfinite(v)}
+    if bad:
+        raise NonFiniteLossError(
+            f"stage {run.stage}, epoch {run.epoch + 1}, step {run.step}: non-finite loss {bad}; "
+            "the run stopped and the last good checkpoint is kept (lower the learning rates "
+            "or try loss.adversarial: wgan-gp)"
+        )
+
+
+def train_step(run: StageRun, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+    """``n_critic`` discriminator updates then one generator update; returns every loss term."""
+    loss_cfg = run.scfg.loss
+    d_fn, g_fn = (
+        (hybrid_d_loss, hybrid_g_loss) if run.stage == "hb" else autoencoder_losses(run.stage)
+    )
+    amp = run.device.type == "cuda" and run.cfg.train.amp
+    logged: dict[str, float] = {}
+    _requires_grad(run.nets.disc, True)
+    for _ in range(run.scfg.n_critic):
+        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
+            d_terms = d_fn(run.nets, batch, loss_cfg)
+            d_total = sum(d_terms.values())
+        logged.update({f"loss_d/{k}": float(v.detach()) for k, v in d_terms.items()})
+        _check_finite(logged, run)
+        _optimizer_step(run.opt_d, d_total, run.nets.disc, run.info)
+    _requires_grad(run.nets.disc, False)
+    with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
+        g_terms = g_fn(run.nets, batch, loss_cfg)
+        g_total = sum(getattr(loss_cfg, k) * v for k, v in g_terms.items())
+    logged.update({f"loss_g/{k}": float(v.detach()) for k, v in g_terms.items()})
+    logged["loss_g/total"] = float(g_total.detach())
+    _check_finite(logged, run)
+    _optimizer_step(run.opt_g, g_total, run.nets.gen, run.info)
+    for mod in run.nets.gen.values():
+        broadcast_module(mod, run.info)
+    run.step += 1
+    return logged
+
+
+def _loader(dataset: Dataset, batch_size: int, run: StageRun) -> DataLoader:
+    sampler = DistributedSampler(
+        dataset,
+        num_replicas=run.info.world_size,
+        rank=run.info.rank,
+        shuffle=True,
+        seed=run.cfg.seed,
+    )
+    sampler.set_epoch(run.epoch)
+    per_rank = len(dataset) // run.info.world_size
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=run.cfg.train.num_workers,
+        drop_last=per_rank >= batch_size,
+        pin_memory=run.device.type == "cuda",
+    )
+
+
+def validate(run: StageRun, dev_set: Dataset, dt: float) -> dict[str, Any]:
+    """Validation metrics on the first ``validation.n_records`` records of the dev split."""
+    vcfg = run.cfg.validation
+    subset = Subset(dev_set, range(min(vcfg.n_records, len(dev_set))))
+    loader = DataLoader(subset, batch_size=max(1, len(subset)))
+    for mod in run.nets.all().values():
+        mod.eval()
+    obs, sim = [], []
+    for batch in loader:
+        o, s = predict_physical(run.stage, run.nets, _to_device(batch, run.device))
+        obs.append(o.float().cpu().numpy())
+        sim.append(s.float().cpu().numpy())
+    for mod in [*run.nets.gen.values(), *run.nets.disc.values()]:
+        mod.train()
+    return validation_metrics(
+        np.concatenate(obs).astype(np.float64),
+        np.concatenate(sim).astype(np.float64),
+        dt,
+        vcfg.periods,
+        vcfg.damping,
+        vcfg.tf_gof,
+        vcfg.fmin,
+        vcfg.fmax,
+    )
+
+
+def _checkpoint_config(run: StageRun, meta: dict[str, Any], metrics: dict | None) -> dict[str, Any]:
+    return {
+        "stage": run.stage,
+        "package_version": __version__,
+        "epoch": run.epoch,
+        "step": run.step,
+        "model": run.cfg.model.model_dump(mode="json"),
+        "run_config": run.cfg.model_dump(mode="json"),
+        "normalisation": "peak: x_n = x / max|x| over components and time; "
+        "bb_phys = x_n · lf_peak · exp(amplitude head)",
+        "validation": metrics,
+        **meta,
+    }
+
+
+def _save(run: StageRun, directory: Path, meta: dict, metrics: dict | None, state: bool) -> None:
+    ckpt.save_checkpoint(
+        directory,
+        run.nets.all(),
+        _checkpoint_config(run, meta, metrics),
+        optimizers={"g": run.opt_g, "d": run.opt_d} if state else None,
+        schedulers=run.schedulers if state else None,
+        counters={"epoch": run.epoch, "step": run.step, "best": run.best} if state else None,
+    )
+
+
+def _resume(run: StageRun, directory: Path, meta: dict) -> None:
+    tensors, config = ckpt.read_checkpoint(directory)
+    source = str(directory)
+    if config.get("stage") != run.stage:
+        raise ckpt.CheckpointError(f"{source}: is a '{config.get('stage')}' checkpoint")
+    ckpt.check_compatible(
+        config,
+        source,
+        model=run.cfg.model.model_dump(mode="json"),
+        preprocessing=meta.get("preprocessing"),
+    )
+    ckpt.load_modules(tensors, run.nets.all(), source)
+    state_t, state = ckpt.read_state(directory)
+    ckpt.optimizer_from_flat("g", run.opt_g, state_t, state["optimizers"]["g"])
+    ckpt.optimizer_from_flat("d", run.opt_d, state_t, state["optimizers"]["d"])
+    for name, sched in run.schedulers.items():
+        sched.load_state_dict(state["schedulers"][name])
+    ckpt.set_rng_state(state_t, state["rng"])
+    run.epoch, run.step = int(state["epoch"]), int(state["step"])
+    run.best = math.inf if state["best"] is None else float(state["best"])
+
+
+def setup_run(
+    stage: Stage,
+    cfg: RunConfig,
+    stage_dir: Path,
+    preprocessing: dict[str, Any],
+    pretrained: dict[Stage, Path] | None = None,
+    info: DistInfo | None = None,
+) -> StageRun:
+    """Seed, pick the device, build the stage's networks and optimisers (no training)."""
+    info = info or DistInfo()
+    seed_everything(cfg.seed + info.rank)
+    device = select_device(cfg.train.device)
+    scfg: StageConfig = getattr(cfg.stages, stage)
+    if stage == "hb":
+        if pretrained is None:
+            raise ckpt.CheckpointError("stage hb needs the bb and fl checkpoints")
+        for s in ("bb", "fl"):
+            _, sub_cfg = ckpt.read_checkpoint(pretrained[s])
+            ckpt.check_compatible(sub_cfg, str(pretrained[s]), preprocessing=preprocessing)
+    torch.manual_seed(cfg.seed)  # identical initial weights on every rank
+    nets = build_stage(stage, cfg, pretrained)
+    torch.manual_seed(cfg.seed + info.rank)
+    for mod in nets.all().values():
+        mod.to(device)
+    for mod in nets.frozen.values():
+        mod.eval().requires_grad_(False)
+    opt_g, opt_d = _make_optimizers(scfg, nets)
+    schedulers: dict[str, Any] = {}
+    if scfg.scheduler == "cosine":
+        schedulers = {
+            k: torch.optim.lr_scheduler.CosineAnnealingLR(o, scfg.epochs)
+            for k, o in (("g", opt_g), ("d", opt_d))
+        }
+    return StageRun(stage, cfg, nets, opt_g, opt_d, schedulers, device, info, stage_dir)
+
+
+def train_stage(
+    stage: Stage,
+    cfg: RunConfig,
+    train_set: Dataset,
+    dev_set: Dataset | None,
+    out_dir: str | Path,
+    *,
+    preprocessing: dict[str, Any],
+    data_summary: dict[str, Any] | None = None,
+    resume: bool = False,
+    pretrained: dict[Stage, Path] | None = None,
+    info: DistInfo | None = None,
+    stop_after_epoch: int | None = None,
+) -> StageRun:
+    """Train one stage; checkpoints go to ``out_dir/<stage>/{last,best}``.
+
+    Returns the finished :class:`StageRun` (networks, optimisers, counters, ``stage_dir``).
+
+    ``preprocessing`` is the data set's preprocessing.json (needs ``sampling_rate``, ``nt``,
+    ``fc``). ``pretrained`` gives the bb and fl checkpoint dirs for hb (default
+    ``out_dir/{bb,fl}/best``). ``stop_after_epoch`` ends the run early, as a kill would.
+    """
+    info = info or DistInfo()
+    stage_dir = Path(out_dir) / stage
+    if stage == "hb" and pretrained is None:
+        pretrained = {s: Path(out_dir) / s / "best" for s in ("bb", "fl")}
+    run = setup_run(stage, cfg, stage_dir, preprocessing, pretrained, info)
+    meta = {
+        "preprocessing": preprocessing,
+        "data": data_summary or {"n_train": len(train_set)},
+        "pretrained": {k: str(v) for k, v in (pretrained or {}).items()},
+    }
+    if resume:
+        _resume(run, stage_dir / "last", meta)
+    dt = 1.0 / float(preprocessing["sampling_rate"])
+    writer = _writer(stage_dir, info)
+    try:
+        _epochs(run, train_set, dev_set, dt, stage_dir, meta, writer, stop_after_epoch)
+    finally:
+        if writer is not None:
+            writer.close()
+    return run
+
+
+def _writer(stage_dir: Path, info: DistInfo) -> Any:
+    if not info.is_main:
+        return None
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(stage_dir / "tensorboard"))
+
+
+def _epochs(
+    run: StageRun,
+    train_set: Dataset,
+    dev_set: Dataset | None,
+    dt: float,
+    stage_dir: Path,
+    meta: dict,
+    writer: Any,
+    stop_after_epoch: int | None,
+) -> None:
+    from tqdm.auto import tqdm
+
+    scfg, tcfg = run.scfg, run.cfg.train
+    for mod in [*run.nets.gen.values(), *run.nets.disc.values()]:
+        mod.train()
+    while run.epoch < scfg.epochs:
+        loader = _loader(train_set, scfg.batch_size, run)
+        n_batches = min(len(loader), scfg.max_batches or len(loader))
+        sums: dict[str, float] = {}
+        bar = tqdm(
+            total=n_batches,
+            desc=f"{run.stage} epoch {run.epoch + 1}/{scfg.epochs}",
+            disable=not (tcfg.progress and run.info.is_main),
+            leave=False,
+        )
+        for i, batch in enumerate(loader):
+            if i >= n_batches:
+                break
+            values = train_step(run, _to_device(batch, run.device))
+            for k, v in values.items():
+                sums[k] = sums.get(k, 0.0) + v
+            if writer is not None and run.step % tcfg.log_every == 0:
+                for k, v in values.items():
+                    writer.add_scalar(k, v, run.step)
+            bar.set_postfix(g=f"{values['loss_g/total']:.3f}")
+            bar.update()
+        bar.close()
+        for sched in run.schedulers.values():
+            sched.step()
+        run.epoch += 1
+        means = all_reduce_mean({k: v / max(n_batches, 1) for k, v in sums.items()}, run.info)
+        metrics = None
+        vcfg = run.cfg.validation
+        if dev_set is not None and len(dev_set) > 0 and run.epoch % vcfg.every == 0:
+            metrics = validate(run, dev_set, dt)
+        if run.info.is_main:
+            _end_of_epoch(run, stage_dir, meta, writer, means, metrics)
+        barrier(run.info)
+        if stop_after_epoch is not None and run.epoch >= stop_after_epoch:
+            return
+
+
+def _end_of_epoch(
+    run: StageRun, stage_dir: Path, meta: dict, writer: Any, means: dict, metrics: dict | None
+) -> None:
+    for k, v in means.items():
+        writer.add_scalar(f"epoch/{k}", v, run.epoch)
+    if metrics is not None:
+        for k, v in metrics.items():
+            if isinstance(v, float):
+                writer.add_scalar(f"validation/{k}", v, run.epoch)
+        current = score(metrics)
+        if current < run.best:
+            run.best = current
+            _save(run, stage_dir / "best", meta, metrics, state=False)
+    elif not math.isfinite(run.best):
+        _save(run, stage_dir / "best", meta, None, state=False)
+    if run.epoch % run.cfg.train.checkpoint_every == 0 or run.epoch == run.scfg.epochs:
+        _save(run, stage_dir / "last", meta, metrics, state=True)
+    writer.flush()

@@ -1,0 +1,70 @@
+"""Losses against analytic values; LF-consistency metric and merge against scipy filters."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from seismoalice.generation import merge_with_lf
+from seismoalice.training.losses import discriminator_loss, gradient_penalty, log_spectral_loss
+from seismoalice.training.validation import lf_misfit
+
+
+def test_bce_discriminator_loss_matches_formula():
+    r, f = torch.tensor([0.3, -1.2, 2.0]), torch.tensor([-0.5, 0.7])
+    sig = lambda v: 1 / (1 + np.exp(-v.numpy()))  # noqa: E731
+    expected = -np.log(sig(r)).mean() - np.log(1 - sig(f)).mean()
+    assert float(discriminator_loss(r, f, "bce")) == pytest.approx(expected, rel=1e-6)
+    assert float(discriminator_loss(r, f, "wgan-gp")) == pytest.approx(
+        f.mean().item() - r.mean().item()
+    )
+
+
+def test_gradient_penalty_of_a_linear_critic():
+    torch.manual_seed(0)
+    w, v = torch.randn(3, 16), torch.randn(2, 4)
+
+    def critic(x, z):
+        return (x * w).sum(dim=(1, 2)) + (z * v).sum(dim=(1, 2))
+
+    real = (torch.randn(5, 3, 16), torch.randn(5, 2, 4))
+    fake = (torch.randn(5, 3, 16), torch.randn(5, 2, 4))
+    norm = torch.sqrt((w**2).sum() + (v**2).sum())
+    assert float(gradient_penalty(critic, real, fake)) == pytest.approx(
+        float((norm - 1) ** 2), rel=1e-5
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(c=st.floats(0.05, 20.0))
+def test_log_spectral_loss_of_a_scaled_signal_is_log_of_the_scale(c):
+    x = torch.randn(2, 3, 2048, generator=torch.Generator().manual_seed(1))
+    assert float(log_spectral_loss(c * x, x, eps=1e-12)) == pytest.approx(abs(np.log(c)), abs=1e-4)
+    assert float(log_spectral_loss(x, x)) == 0.0
+
+
+def _butter_low(x, fs, fc, order=4):
+    return signal.sosfiltfilt(signal.butter(order, fc, fs=fs, output="sos"), x, axis=-1)
+
+
+def test_lf_misfit_zero_for_added_high_frequencies_and_one_for_doubling():
+    fs, t = 100.0, np.arange(4096) / 100.0
+    rng = np.random.default_rng(0)
+    lf = _butter_low(rng.standard_normal((2, 3, t.size)), fs, 1.0)
+    hf = np.sin(2 * np.pi * 15.0 * t) * signal.windows.hann(t.size)
+    assert lf_misfit(lf + hf, lf, fs, 1.0).max() < 1e-3
+    np.testing.assert_allclose(lf_misfit(2 * lf, lf, fs, 1.0), 1.0, rtol=1e-9)
+
+
+def test_merge_keeps_the_lf_band_of_the_input_and_the_rest_of_the_output():
+    fs, fc = 100.0, 1.0
+    rng = np.random.default_rng(1)
+    lf = _butter_low(rng.standard_normal((3, 4096)), fs, fc)
+    gen = rng.standard_normal((2, 3, 4096))
+    merged = merge_with_lf(gen, lf, fs, fc)
+    np.testing.assert_allclose(
+        merged - gen, _butter_low(lf, fs, fc) - _butter_low(gen, fs, fc), atol=1e-12
+    )
+    np.testing.assert_allclose(merge_with_lf(lf, lf, fs, fc), lf, atol=1e-12)
