@@ -2,15 +2,79 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from seismoalice.errors import DataError
 
 GROUP = None
-FORMATS = ("mseed", "sac", "hdf5")
+FORMATS = ("mseed", "sac", "hdf5", "seisbench")
+_BOOKKEEPING = {"trace_name", "trace_name_original", "trace_chunk"}
+
+
+def is_dataset(path: Path) -> bool:
+    """True for a SeisBench-format data set directory (``metadata*.csv`` + ``waveforms*``)."""
+    return path.is_dir() and any(path.glob("metadata*.csv"))
+
+
+def realization_dirs(out: Path, realizations: int) -> list[Path]:
+    """``[out]`` for one realisation, else ``out/r00, out/r01, …`` (one data set each)."""
+    return [out] if realizations == 1 else [out / f"r{k:02d}" for k in range(realizations)]
+
+
+def generate_dataset(
+    gen: Any, src: Path, out: Path, realizations: int, merge_lf: bool, seed: int | None
+) -> int:
+    """Broadband realisations of every record of a canonical LF data set.
+
+    Writes one canonical data set per realisation (see :func:`realization_dirs`) with the
+    input's trace names and metadata, so each can be scored with ``seismoalice evaluate``
+    against the reference. Records are processed in groups of equal sampling rate and length.
+    Returns the number of records.
+    """
+    from collections import defaultdict
+
+    import numpy as np
+    from tqdm.auto import tqdm
+
+    from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
+
+    ds = WaveformDataset(src)
+    order = ds.component_order
+    if sorted(order) != sorted("ZNE"):
+        raise DataError(f"{src}: component_order {order!r} is not a permutation of ZNE")
+    channels = [order.index(c) for c in "ZNE"]
+    groups: dict[tuple[float, int], list[int]] = defaultdict(list)
+    for i in range(len(ds)):
+        groups[(ds.sampling_rate(i), ds.get_waveforms(i).shape[-1])].append(i)
+    data_format = dict(ds.data_format, component_order="ZNE", sampling_rate=gen.sampling_rate)
+    with contextlib.ExitStack() as stack:
+        writers = [
+            stack.enter_context(WaveformWriter(d, data_format))
+            for d in realization_dirs(out, realizations)
+        ]
+        with tqdm(total=len(ds), desc="generate", unit="record") as bar:
+            for (fs, _), rows in groups.items():
+                x = ds.get_waveforms_batch(rows)[:, channels].astype(np.float64)
+                bb = gen.generate(x, fs, realizations, merge_lf=merge_lf, seed=seed)
+                for j, i in enumerate(rows):
+                    row = ds.metadata.iloc[i].to_dict()
+                    name = row.get("trace_name_original")
+                    meta = {k: v for k, v in row.items() if k not in _BOOKKEEPING}
+                    meta["trace_name"] = str(row["trace_name"] if _missing(name) else name)
+                    meta["trace_sampling_rate_hz"] = gen.sampling_rate
+                    meta["trace_npts"] = bb.shape[-1]
+                    for k, writer in enumerate(writers):
+                        writer.add_trace({**meta, "trace_realization": k}, bb[k, j])
+                bar.update(len(rows))
+    return len(ds)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def register(app: typer.Typer) -> None:
@@ -20,11 +84,20 @@ def register(app: typer.Typer) -> None:
     def generate(
         model: Annotated[Path, typer.Option(help="hb checkpoint folder (or the run folder).")],
         input: Annotated[
-            list[Path], typer.Option("--input", help="LF record files (any ObsPy format).")
+            list[Path],
+            typer.Option(
+                "--input", help="LF records: a SeisBench-format data set, or ObsPy-readable files."
+            ),
         ],
         out: Annotated[Path, typer.Option(help="Output folder.")] = Path("generated"),
         realizations: Annotated[int, typer.Option(help="Realisations per record (K).")] = 1,
-        format: Annotated[str, typer.Option("--format", help="mseed, sac or hdf5.")] = "mseed",
+        format: Annotated[
+            str | None,
+            typer.Option(
+                "--format",
+                help="mseed, sac or hdf5 for file input; seisbench (default) for a data set.",
+            ),
+        ] = None,
         merge_lf: Annotated[
             bool, typer.Option(help="Keep the LF input below fc (matched-filter merge).")
         ] = False,
@@ -37,11 +110,21 @@ def register(app: typer.Typer) -> None:
         from seismoalice.generation import BroadbandGenerator, generate_stream
         from seismoalice.io_utils import atomic_path
 
+        datasets = [p for p in input if is_dataset(p)]
+        format = format or ("seisbench" if datasets else "mseed")
         if format not in FORMATS:
             raise DataError(f"--format must be one of {', '.join(FORMATS)}, got {format!r}")
         if realizations < 1:
             raise DataError(f"--realizations must be ≥ 1, got {realizations}")
+        if datasets and (len(input) != 1 or format != "seisbench"):
+            raise DataError("a data set input is generated alone and written as --format seisbench")
+        if format == "seisbench" and not datasets:
+            raise DataError("--format seisbench needs a SeisBench-format data set as --input")
         gen = BroadbandGenerator.from_checkpoint(model)
+        if datasets:
+            n = generate_dataset(gen, input[0], out, realizations, merge_lf, seed)
+            typer.echo(f"wrote {realizations} realisation(s) of {n} records to {out}")
+            return
         out.mkdir(parents=True, exist_ok=True)
         written = 0
         for path in tqdm(input, desc="generate", unit="file"):
