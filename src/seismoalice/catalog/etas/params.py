@@ -1,0 +1,143 @@
+"""ETAS parameters and the model's closed-form pieces (etas.md §1–2, §4).
+
+Temporal ETAS (Ogata 1988) with the normalised Omori–Utsu kernel
+h(t) = (p − 1)·c^{p−1}·(t + c)^{−p} and productivity κ(m) = K·e^{α(m − m0)}, so K is the mean
+number of direct aftershocks of an m0 event. Space–time ETAS (Ogata 1998, the R ``ETAS`` form)
+adds f(x, y | m) = ((q − 1)/(π σ(m)))·(1 + r²/σ(m))^{−q}, σ(m) = D·e^{γ(m − m0)} (km²), and a
+uniform background over a rectangular region. Magnitudes follow Gutenberg–Richter with
+β = b·ln 10, optionally truncated at mmax. Units: days, km, natural-log α and γ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from seismoalice.errors import ConfigError
+
+LN10 = np.log(10.0)
+
+
+@dataclass(frozen=True)
+class ETASParams:
+    """Temporal ETAS parameters: μ [1/day], K, α [1/magnitude, natural log], c [day], p,
+    m0 (reference/completeness magnitude), b (GR), mmax (GR truncation, None for none)."""
+
+    mu: float
+    k: float
+    alpha: float
+    c: float
+    p: float
+    m0: float
+    b: float = 1.0
+    mmax: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("mu", "k", "c", "b"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"ETAS parameter {name} must be > 0, got {getattr(self, name)}")
+        if not self.p > 1:
+            raise ConfigError(f"ETAS parameter p must be > 1 (normalised kernel), got {self.p}")
+        if self.mmax is not None and not self.mmax > self.m0:
+            raise ConfigError(f"mmax ({self.mmax}) must exceed m0 ({self.m0})")
+
+    @property
+    def beta(self) -> float:
+        """β = b·ln 10."""
+        return self.b * LN10
+
+    @property
+    def branching_ratio(self) -> float:
+        """Mean number of direct offspring per event n (etas.md §1); inf when α ≥ β untruncated."""
+        return branching_ratio(self.k, self.alpha, self.beta, self.m0, self.mmax)
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict (for JSON/YAML), ``region`` as a list."""
+        out = asdict(self)
+        if "region" in out:
+            out["region"] = list(out["region"])
+        return out
+
+    @classmethod
+    def from_dict(cls, values: dict[str, object]) -> ETASParams:
+        """Build from a dict, with a ConfigError naming unknown or missing keys."""
+        names = {f.name for f in fields(cls)}
+        unknown = set(values) - names
+        if unknown:
+            raise ConfigError(f"unknown {cls.__name__} key(s): {', '.join(sorted(unknown))}")
+        try:
+            kwargs = {k: (tuple(v) if k == "region" else v) for k, v in values.items()}
+            return cls(**kwargs)
+        except TypeError as exc:
+            raise ConfigError(f"{cls.__name__}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class SpaceTimeETASParams(ETASParams):
+    """Space–time ETAS: adds D [km²], q, γ and the rectangular region (xmin, xmax, ymin, ymax)
+    [km] over which the background (μ events/day in total) is uniform."""
+
+    d: float = 1.0
+    q: float = 1.5
+    gamma: float = 0.5
+    region: tuple[float, float, float, float] = (0.0, 100.0, 0.0, 100.0)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.d > 0:
+            raise ConfigError(f"ETAS parameter d must be > 0, got {self.d}")
+        if not self.q > 1:
+            raise ConfigError(f"ETAS parameter q must be > 1, got {self.q}")
+        xmin, xmax, ymin, ymax = self.region
+        if not (xmax > xmin and ymax > ymin):
+            raise ConfigError(
+                f"region must be (xmin, xmax, ymin, ymax) with max > min: {self.region}"
+            )
+
+    @property
+    def area(self) -> float:
+        """Region area |R| in km²."""
+        xmin, xmax, ymin, ymax = self.region
+        return (xmax - xmin) * (ymax - ymin)
+
+
+def branching_ratio(
+    k: float, alpha: float, beta: float, m0: float, mmax: float | None = None
+) -> float:
+    """n = K·E[e^{α(m − m0)}] under GR (etas.md §1): K·β/(β − α) untruncated (inf if α ≥ β);
+    truncated at mmax: K·β·(1 − e^{−(β−α)ΔM})/((β − α)(1 − e^{−βΔM}))."""
+    if mmax is None:
+        return float(k * beta / (beta - alpha)) if alpha < beta else float("inf")
+    dm = mmax - m0
+    if abs(beta - alpha) < 1e-12:
+        return float(k * beta * dm / (1 - np.exp(-beta * dm)))
+    return float(
+        k * beta * (1 - np.exp(-(beta - alpha) * dm)) / ((beta - alpha) * (1 - np.exp(-beta * dm)))
+    )
+
+
+def sample_gr(
+    rng: np.random.Generator, n: int, m0: float, beta: float, mmax: float | None = None
+) -> np.ndarray:
+    """n Gutenberg–Richter magnitudes ≥ m0 by inverse CDF (etas.md §4), truncated at mmax."""
+    u = rng.random(n)
+    if mmax is None:
+        return m0 - np.log1p(-u) / beta
+    return m0 - np.log1p(-u * (1 - np.exp(-beta * (mmax - m0)))) / beta
+
+
+def omori_delays(rng: np.random.Generator, n: int, c: float, p: float) -> np.ndarray:
+    """n delays (days) from the normalised Omori–Utsu kernel, p > 1: c·[(1 − u)^{−1/(p−1)} − 1]."""
+    return c * np.expm1(-np.log1p(-rng.random(n)) / (p - 1))
+
+
+def spatial_offsets(
+    rng: np.random.Generator, sigma: np.ndarray, q: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (dx, dy) in km from the Ogata (1998) power-law kernel with scale σ (km², (n,)):
+    r = √(σ·[(1 − u)^{−1/(q−1)} − 1]), uniform azimuth."""
+    n = sigma.size
+    r = np.sqrt(sigma * np.expm1(-np.log1p(-rng.random(n)) / (q - 1)))
+    phi = rng.uniform(0.0, 2 * np.pi, n)
+    return r * np.cos(phi), r * np.sin(phi)

@@ -1,0 +1,143 @@
+"""Fixed-size windows of consecutive events, their features and normalisation.
+
+Each window holds ``L`` consecutive events ``i .. i+L-1`` (``i ≥ 1``) and, per event, the features
+
+- ``log10_dt``: log10 of the inter-event time τ_i = t_i − t_{i−1} [days], floored at ``tau_min``;
+- ``dmag``: magnitude above completeness, m_i − Mc;
+- ``x_rel``, ``y_rel`` (optional): epicentre minus the window centroid [km].
+
+The first event's τ refers to the event just before the window, so a window carries its own
+time scale. Concatenating the windows of a catalog (stride = L) and summing τ from the time of
+the event before the first window restores the catalog exactly (:func:`events_from_windows`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seismoalice.errors import DataError
+
+TIME_FEATURES = ("log10_dt", "dmag")
+LOCATION_FEATURES = ("x_rel", "y_rel")
+LOG_DT, DMAG = 0, 1
+
+
+def feature_names(use_location: bool) -> tuple[str, ...]:
+    """Names of the per-event features, in order along the last axis."""
+    return TIME_FEATURES + (LOCATION_FEATURES if use_location else ())
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Windows of one catalog segment.
+
+    features: (W, L, F) physical units (see module docstring); start: (W,) index of each window's
+    first event; t_prev: (W,) time of the event before each window [days]; centroid: (W, 2) [km]
+    or None without locations.
+    """
+
+    features: np.ndarray
+    start: np.ndarray
+    t_prev: np.ndarray
+    centroid: np.ndarray | None
+
+
+def extract_windows(
+    t_days: np.ndarray,
+    mags: np.ndarray,
+    xy: np.ndarray | None,
+    mc: float,
+    window: int,
+    stride: int,
+    tau_min: float,
+) -> Windows:
+    """Cut windows of ``window`` consecutive events every ``stride`` events.
+
+    t_days: (N,) sorted event times [days]; mags: (N,); xy: (N, 2) [km] or None; events must all
+    have m ≥ ``mc``. Windows start at event 1 (event 0 only provides the first τ).
+    """
+    t_days = np.asarray(t_days, dtype=np.float64)
+    mags = np.asarray(mags, dtype=np.float64)
+    n = t_days.size
+    if np.any(np.diff(t_days) < 0):
+        raise DataError("event times are not sorted")
+    if np.any(mags < mc - 1e-9):
+        raise DataError(f"magnitudes below Mc = {mc} must be removed before windowing")
+    starts = np.arange(1, n - window + 1, stride)
+    if starts.size == 0:
+        raise DataError(f"{n} events are too few for one window of {window} events (+1)")
+    idx = starts[:, None] + np.arange(window)[None, :]
+    tau = np.maximum(t_days[idx] - t_days[idx - 1], tau_min)
+    columns = [np.log10(tau), mags[idx] - mc]
+    centroid = None
+    if xy is not None:
+        pts = np.asarray(xy, dtype=np.float64)[idx]
+        centroid = pts.mean(axis=1)
+        rel = pts - centroid[:, None, :]
+        columns += [rel[..., 0], rel[..., 1]]
+    return Windows(np.stack(columns, axis=-1), starts, t_days[starts - 1], centroid)
+
+
+def events_from_windows(
+    features: np.ndarray, mc: float, t_start: float, centroid: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Stitch windows in order into one event sequence (inverse of :func:`extract_windows`).
+
+    features: (W, L, F) physical units; t_start: time before the first event [days];
+    centroid: (W, 2) [km] added back to the relative locations. Returns times (W·L,) [days]
+    (cumulative inter-event times), magnitudes (W·L,) = Mc + dmag, and xy (W·L, 2) or None.
+    """
+    flat = features.reshape(-1, features.shape[-1])
+    t = t_start + np.cumsum(10.0 ** flat[:, LOG_DT])
+    m = mc + flat[:, DMAG]
+    xy = None
+    if centroid is not None and features.shape[-1] >= 4:
+        xy = (features[..., 2:4] + centroid[:, None, :]).reshape(-1, 2)
+    return t, m, xy
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Per-feature affine normalisation x_n = (x − shift) / scale, fitted on the training split."""
+
+    shift: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def fit(cls, features: np.ndarray) -> Normaliser:
+        """Mean and standard deviation of each feature over all windows and events (W, L, F)."""
+        flat = features.reshape(-1, features.shape[-1])
+        scale = flat.std(axis=0)
+        return cls(flat.mean(axis=0), np.where(scale > 0, scale, 1.0))
+
+    def transform(self, features: np.ndarray) -> np.ndarray:
+        return (features - self.shift) / self.scale
+
+    def inverse(self, normalised: np.ndarray) -> np.ndarray:
+        return normalised * self.scale + self.shift
+
+
+def time_split(t_days: np.ndarray, train_fraction: float, val_fraction: float) -> np.ndarray:
+    """Segment labels by time: 0 train (first ``train_fraction`` of the span), 1 validation, 2 test.
+
+    Windows are cut inside each segment separately, so no window shares events (or a τ) with
+    another split.
+    """
+    t_days = np.asarray(t_days, dtype=np.float64)
+    t0, t1 = t_days[0], t_days[-1]
+    edges = t0 + (t1 - t0) * np.array([train_fraction, train_fraction + val_fraction])
+    return np.searchsorted(edges, t_days, side="right").astype(np.int64)
+
+
+def magnitude_bin_width(mags: np.ndarray, tol: float = 1e-6) -> float:
+    """Bin width Δm of binned magnitudes (e.g. 0.01, 0.1), or 0.0 for continuous magnitudes."""
+    values = np.unique(np.round(np.asarray(mags, dtype=np.float64), 9))
+    if values.size < 2:
+        return 0.0
+    dm = float(np.round(np.diff(values).min(), 6))
+    if dm < 1e-3:
+        return 0.0
+    k = (values - values[0]) / dm
+    return dm if np.all(np.abs(k - np.round(k)) < tol / dm + 1e-6) else 0.0
