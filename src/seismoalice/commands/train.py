@@ -36,8 +36,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train")
     def train(
-        stage: Annotated[str, typer.Option(help="Stage to train: bb, fl or hb.")],
-        config: Annotated[Path, typer.Option(help="YAML config (see configs/demo.yaml).")],
+        stage: Annotated[str, typer.Option(help="Stage to train: bb, fl, hb or ann2bb.")],
+        config: Annotated[
+            Path | None, typer.Option(help="YAML config (see configs/demo.yaml); not for ann2bb.")
+        ] = None,
         resume: Annotated[bool, typer.Option(help="Continue from OUT/<stage>/last.")] = False,
         data: Annotated[
             Path | None, typer.Option(help="Prepared data set (overrides data.path).")
@@ -56,8 +58,17 @@ def register(app: typer.Typer) -> None:
         from seismoalice.training.distributed import init_distributed
         from seismoalice.training.trainer import select_device, train_stage
 
+        if stage == "ann2bb":
+            from seismoalice.baselines.ann2bb import train_from_prepared
+
+            if data is None:
+                raise ConfigError("--stage ann2bb needs --data (a prepared data set)")
+            typer.echo(f"stage ann2bb: checkpoint in {train_from_prepared(data, out / 'ann2bb')}")
+            return
         if stage not in STAGES:
-            raise ConfigError(f"--stage must be one of {', '.join(STAGES)}, got {stage!r}")
+            raise ConfigError(f"--stage must be one of {', '.join(STAGES)}, ann2bb; got {stage!r}")
+        if config is None:
+            raise ConfigError(f"--stage {stage} needs --config")
         cfg = load_config(config)
         path = data or (Path(cfg.data.path) if cfg.data.path else None)
         if path is None:

@@ -1,0 +1,121 @@
+"""Baselines: lf, stochastic hybrid, spectral matching and ANN2BB on synthetic records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seismoalice.baselines.ann2bb import (
+    Ann2bbMethod,
+    Ann2bbModel,
+    ann_periods,
+    log_component_psa,
+    train_ann2bb,
+)
+from seismoalice.baselines.base import BroadbandMethod
+from seismoalice.baselines.lf import LFMethod
+from seismoalice.baselines.spectral_matching import spectral_match
+from seismoalice.baselines.stochastic import StochasticMethod, estimate_magnitude_distance
+from seismoalice.data.filters import lowpass
+from seismoalice.data.synthetic import SynthConfig, draw_parameters, simulate_records
+from seismoalice.errors import DataError
+from seismoalice.metrics.psa import response_spectrum
+
+FS, FC = 100.0, 1.0
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> dict:
+    cfg = SynthConfig(nt=4096, seed=3)
+    rng = np.random.default_rng(3)
+    params = draw_parameters(cfg, 160, rng)
+    bb = simulate_records(params, cfg, rng).astype(np.float64)
+    return {"params": params, "bb": bb, "lf": lowpass(bb, FS, FC)}
+
+
+@pytest.fixture(scope="module")
+def model(synthetic: dict) -> Ann2bbModel:
+    return train_ann2bb(synthetic["bb"][:120], 1 / FS, n_nets=8, epochs=400, seed=0)
+
+
+def test_lf_returns_input(synthetic: dict) -> None:
+    method = LFMethod()
+    assert isinstance(method, BroadbandMethod)
+    out = method.generate(synthetic["lf"][:4], FS, None, np.random.default_rng(0))
+    np.testing.assert_array_equal(out, synthetic["lf"][:4])
+
+
+def test_stochastic_informed_keeps_lf_band_and_hf_level(synthetic: dict) -> None:
+    n = 30
+    lf, bb = synthetic["lf"][:n], synthetic["bb"][:n]
+    out = StochasticMethod("informed", fc=FC).generate(
+        lf, FS, synthetic["params"].iloc[:n], np.random.default_rng(0)
+    )
+    f = np.fft.rfftfreq(lf.shape[-1], 1 / FS)
+    band = (f > 0.1) & (f < 0.5 * FC)
+    fas_out = np.abs(np.fft.rfft(lowpass(out, FS, FC)))[..., band]
+    fas_lf = np.abs(np.fft.rfft(lowpass(lf, FS, FC)))[..., band]
+    assert np.median(np.abs(fas_out / fas_lf - 1)) < 0.05
+    ratio = np.log(response_spectrum(out, 1 / FS, [0.1]) / response_spectrum(bb, 1 / FS, [0.1]))
+    assert np.median(np.abs(ratio[:, 1:])) < 1.0
+
+
+def test_stochastic_informed_needs_metadata(synthetic: dict) -> None:
+    method = StochasticMethod("informed")
+    with pytest.raises(DataError, match="source_magnitude"):
+        method.generate(synthetic["lf"][:2], FS, None, np.random.default_rng(0))
+    meta = synthetic["params"].iloc[:2].drop(columns=["path_hyp_distance_km"])
+    with pytest.raises(DataError, match="path_hyp_distance_km"):
+        method.generate(synthetic["lf"][:2], FS, meta, np.random.default_rng(0))
+
+
+def test_estimated_magnitude_recovery(synthetic: dict) -> None:
+    mw, _ = estimate_magnitude_distance(synthetic["lf"][:40], FS, FC)
+    error = mw - synthetic["params"]["source_magnitude"].to_numpy()[:40]
+    assert np.median(np.abs(error)) < 0.4
+
+
+def test_spectral_matching_keeps_phase(synthetic: dict) -> None:
+    acc = lowpass(synthetic["bb"][:3, 1], FS, 40.0, order=2)
+    periods = np.array([0.0, 0.05, 0.1, 0.3, 1.0, 3.0])
+    target = response_spectrum(acc, 1 / FS, periods) * np.array([1.5, 2.0, 0.6, 1.2, 1.0, 1.0])
+    matched = spectral_match(acc, 1 / FS, periods, target)
+    a, b = np.fft.rfft(acc), np.fft.rfft(matched)
+    strong = np.abs(a) > 0.1 * np.abs(a).max(axis=-1, keepdims=True)
+    phase = np.abs(np.angle(b[strong] * np.conj(a[strong])))
+    assert np.median(phase) < 0.05
+    assert not np.allclose(np.abs(a), np.abs(b), rtol=0.05)
+
+
+def test_ensemble_beats_training_mean(synthetic: dict, model: Ann2bbModel) -> None:
+    inputs, outputs = ann_periods(0.75)
+    train, test = synthetic["bb"][:120], synthetic["bb"][120:]
+    x, y = log_component_psa(test, 1 / FS, inputs), log_component_psa(test, 1 / FS, outputs)
+    mean = log_component_psa(train, 1 / FS, outputs).mean(axis=0)
+    for combine in ("best", "mean"):
+        pred = model.predict(x, combine)
+        assert np.mean((pred - y) ** 2) < 0.5 * np.mean((mean - y) ** 2)
+
+
+def test_checkpoint_round_trip(tmp_path, synthetic: dict, model: Ann2bbModel) -> None:
+    inputs, _ = ann_periods(0.75)
+    x = log_component_psa(synthetic["bb"][120:125], 1 / FS, inputs)
+    loaded = Ann2bbModel.load(model.save(tmp_path / "ann2bb"))
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-6)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect, issue 5: after 5 (or 40) iterations the matched PGA stays ~30% off its "
+    "ANN target; the PGA node steers only f > 20 Hz and the ANN's PGA/PSA(0.05 s) targets "
+    "(0.52-0.9) are inconsistent with the record; every T > 0 is within ~15%",
+)
+def test_ann2bb_matches_its_target_within_10_percent(synthetic: dict, model: Ann2bbModel) -> None:
+    rows = slice(120, 126)
+    method = Ann2bbMethod(model)
+    lf, meta = synthetic["lf"][rows], synthetic["params"].iloc[rows]
+    hybrid = method.hybrid.generate(lf, FS, meta, np.random.default_rng(7))
+    periods, target = method.target_spectrum(hybrid, 1 / FS)
+    matched = spectral_match(hybrid, 1 / FS, periods, target, method.iterations)
+    ratio = response_spectrum(matched, 1 / FS, periods) / target
+    assert np.abs(ratio - 1).max() < 0.10
