@@ -3,6 +3,7 @@ the restricted pair sum against the brute-force O(N²) sum, and parameter recove
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -19,28 +20,43 @@ from seismoalice.catalog import (
     simulate_etas,
 )
 from seismoalice.catalog.etas.likelihood import (
+    neighbour_pairs,
     spacetime_data,
     spacetime_loglik,
     temporal_data,
     temporal_intensity,
     temporal_loglik,
 )
-from seismoalice.catalog.etas.params import sample_gr
+from seismoalice.catalog.etas.params import omori_delays, sample_gr
+from seismoalice.catalog.stats import hessian_stderr
 from seismoalice.errors import ConfigError
 
 LN10 = np.log(10)
 
 
-def _h(dt, c, p):
-    """Normalised Omori–Utsu density (etas.md §1), written out independently."""
-    return (p - 1) * c ** (p - 1) * (dt + c) ** (-p)
+def _h(dt, c, p, tau=None):
+    """Normalised Omori–Utsu density (etas.md §1), written out independently; with a taper τ
+    normalised by numerical quadrature (etas.md §3)."""
+    if tau is None:
+        return (p - 1) * c ** (p - 1) * (dt + c) ** (-p)
+    return np.exp(-dt / tau) * (dt + c) ** (-p) / _taper_norm(c, p, tau)
+
+
+@functools.cache
+def _taper_norm(c, p, tau):
+    """∫₀^∞ e^{−s/τ}(s + c)^{−p} ds by quadrature."""
+    return sum(
+        integrate.quad(lambda s: np.exp(-s / tau) * (s + c) ** (-p), a, b, limit=200)[0]
+        for a, b in [(0, 1), (1, 100 * tau)]
+    )
 
 
 def _brute_lambda(t, m, theta, m0, at):
-    """λ(at) by the direct sum over all earlier events."""
-    mu, k, alpha, c, p = theta
+    """λ(at) by the direct sum over all earlier events; θ = (μ, K, α, c, p[, τ])."""
+    mu, k, alpha, c, p = theta[:5]
+    tau = theta[5] if len(theta) > 5 else None
     earlier = t < at
-    return mu + k * np.sum(np.exp(alpha * (m[earlier] - m0)) * _h(at - t[earlier], c, p))
+    return mu + k * np.sum(np.exp(alpha * (m[earlier] - m0)) * _h(at - t[earlier], c, p, tau))
 
 
 @pytest.mark.parametrize("mmax", [None, 4.5])
@@ -130,9 +146,11 @@ def test_supercritical_simulation_is_rejected():
         simulate_etas(ETASParams(mu=1, k=0.9, alpha=2.0, c=0.01, p=1.2, m0=2.0), 0, 10, 0, seed=1)
 
 
-def test_temporal_loglik_matches_direct_integral():
-    theta = (0.5, 0.4, 1.1, 0.02, 1.3)
-    params = ETASParams(*theta, m0=2.0, b=1.0)
+@pytest.mark.parametrize(
+    "theta", [(0.5, 0.4, 1.1, 0.02, 1.3), (0.5, 0.4, 1.1, 0.02, 0.8, 30.0)], ids=["omori", "taper"]
+)
+def test_temporal_loglik_matches_direct_integral(theta):
+    params = ETASParams(*theta[:5], m0=2.0, b=1.0, tau=theta[5] if len(theta) > 5 else None)
     cat = simulate_etas(params, 0.0, 400.0, burn_in_days=100.0, seed=2)
     t, m = cat.times_days("2000-01-01"), cat.magnitudes
     t_s, t_e = 50.0, 400.0  # earlier events only trigger
@@ -152,6 +170,44 @@ def test_temporal_loglik_matches_direct_integral():
     # default: far sources aggregated per time bin (multipole), still far below ΔlnL = 0.5
     approx = float(temporal_loglik(theta_t, temporal_data(t, m - 2.0, t_s, t_e)))
     assert approx == pytest.approx(direct, abs=1e-3)
+
+
+def test_tapered_simulation_matches_kernel():
+    """p < 1 with a taper: delays follow F(Δt) = ∫h (quadrature), counts follow μT/(1 − n)."""
+    c, p, tau = 0.01, 0.8, 50.0
+    rng = np.random.default_rng(1)
+    delays = omori_delays(rng, 4000, c, p, tau)
+    cdf = np.vectorize(lambda x: integrate.quad(lambda s: _h(s, c, p, tau), 0, x, limit=200)[0])
+    assert stats.kstest(delays, cdf).pvalue > 1e-3
+    params = ETASParams(mu=1.0, k=0.3, alpha=1.2, c=c, p=p, m0=2.0, tau=tau)
+    cat = simulate_etas(params, 0.0, 20_000.0, burn_in_days=2_000.0, seed=2)
+    assert len(cat) == pytest.approx(20_000.0 / (1 - params.branching_ratio), rel=0.06)
+
+
+def test_untapered_kernel_needs_p_above_one():
+    with pytest.raises(ConfigError, match="tau"):
+        ETASParams(mu=1.0, k=0.3, alpha=1.2, c=0.01, p=0.9, m0=2.0)
+
+
+def test_neighbour_pairs_with_per_source_radius_match_brute_force():
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 50, 400), rng.uniform(0, 50, 400)
+    radius = rng.uniform(1.0, 15.0, 400)
+    i, j = neighbour_pairs(x, y, radius)
+    dist = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    ii, jj = np.nonzero(
+        (dist <= radius[:, None]) & (np.arange(400)[None, :] > np.arange(400)[:, None])
+    )
+    assert i.size == ii.size
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == set(
+        zip(ii.tolist(), jj.tolist(), strict=True)
+    )
+
+
+def test_hessian_stderr_nan_instead_of_error():
+    assert np.isnan(hessian_stderr(np.array([[np.nan, 0.0], [0.0, 1.0]]))).all()
+    assert np.isnan(hessian_stderr(np.zeros((2, 2)))).all()
+    assert hessian_stderr(np.diag([4.0, 0.25])) == pytest.approx([0.5, 2.0])
 
 
 def test_restricted_pair_sum_matches_brute_force():

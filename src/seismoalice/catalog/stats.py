@@ -100,6 +100,20 @@ def _omori_loglik(theta: np.ndarray, t: np.ndarray, s: float, T: float) -> float
     return t.size * np.log(K) - p * np.sum(np.log(t + c)) - K * area
 
 
+def hessian_stderr(hessian: np.ndarray) -> np.ndarray:
+    """Standard errors √diag(H⁻¹) from the Hessian (P, P) of −ln L at the optimum; NaN where the
+    Hessian has NaN/inf entries, is singular, or its inverse has a negative diagonal."""
+    hessian = np.asarray(hessian, float)
+    if not np.all(np.isfinite(hessian)):
+        return np.full(hessian.shape[0], np.nan)
+    try:
+        cov = np.linalg.inv(hessian)
+    except np.linalg.LinAlgError:
+        return np.full(hessian.shape[0], np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(np.diag(cov))
+
+
 def _numerical_hessian(f, x: np.ndarray, rel_step: float = 1e-4) -> np.ndarray:
     """Central-difference Hessian of scalar f at x, shape (P, P)."""
     n = x.size
@@ -159,11 +173,7 @@ def omori_fit(
     c, p = float(np.exp(np.clip(best.x[0], -14.0, 3.0))), float(best.x[1])
     theta = np.array([k_hat(c, p), c, p])
     hess = _numerical_hessian(lambda x: -_omori_loglik(x, t, s, T), theta)
-    try:
-        with np.errstate(invalid="ignore"):
-            errs = np.sqrt(np.diag(np.linalg.inv(hess)))
-    except np.linalg.LinAlgError:  # flat likelihood (e.g. c far below the first event time)
-        errs = np.full(3, np.nan)
+    errs = hessian_stderr(hess)
     return OmoriFit(
         K=float(theta[0]),
         c=c,

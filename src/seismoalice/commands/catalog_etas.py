@@ -66,6 +66,9 @@ def fit(
     max_dist_km: Annotated[
         float, typer.Option(help="Space–time kernel cut-off distance [km].")
     ] = 10.0,
+    kernel: Annotated[
+        str, typer.Option(help="omori | tapered | auto (taper when p → 1 or n ≥ 1)")
+    ] = "auto",
 ) -> None:
     """Fit ETAS by maximum likelihood; print parameters ± standard errors."""
     from seismoalice import __version__
@@ -76,20 +79,29 @@ def fit(
     catalog = _load_catalog(catalog_path)
     cutoff = completeness_maxc(catalog.magnitudes) if m0 is None else m0
     typer.echo(f"{catalog_path}: {len(catalog)} events; fitting {model} ETAS above M {cutoff:.2f}")
-    result = fit_etas(catalog, cutoff, model=model, dm=mag_bin, max_dist_km=max_dist_km)
+    result = fit_etas(
+        catalog, cutoff, model=model, dm=mag_bin, max_dist_km=max_dist_km, kernel=kernel
+    )
     for name, value in result.params.to_dict().items():
         err = result.stderr.get(name)
         if isinstance(value, float):
             typer.echo(f"  {name:>6} = {value:.5g}" + (f" ± {err:.2g}" if err is not None else ""))
     typer.echo(
-        f"  ln L = {result.loglik:.2f}, n = {result.branching_ratio:.3f}, "
+        f"  {result.info['kernel']} kernel, ln L = {result.loglik:.2f}, "
+        f"n = {result.branching_ratio:.3f} (in-window offspring/event "
+        f"{result.info['window_offspring_per_event']:.3f}), "
         f"{result.n_events} events, background ≈ {result.background_prob.sum():.0f}, "
         f"{result.seconds:.1f} s ({result.message})"
     )
     if result.info["at_bounds"]:
         typer.secho(
             f"  warning: {', '.join(result.info['at_bounds'])} at the optimiser bound "
-            "(e.g. p → 1: the normalised Omori kernel needs p > 1); errors there are unreliable",
+            "(errors there are unreliable)",
+            fg=typer.colors.YELLOW,
+        )
+    if result.info["supercritical"]:
+        typer.secho(
+            f"  warning: supercritical fit (n = {result.branching_ratio:.3f} ≥ 1)",
             fg=typer.colors.YELLOW,
         )
     if out is not None:

@@ -6,6 +6,7 @@ with torch autograd gradients, standard errors from the inverse Hessian of −ln
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,32 +26,27 @@ from seismoalice.catalog.etas.likelihood import (
     temporal_loglik,
 )
 from seismoalice.catalog.etas.params import LN10, ETASParams, SpaceTimeETASParams, branching_ratio
-from seismoalice.catalog.stats import b_value_mle
+from seismoalice.catalog.stats import b_value_mle, hessian_stderr
 from seismoalice.errors import DataError
 
 TEMPORAL_NAMES = ("mu", "k", "alpha", "c", "p")
 SPACETIME_NAMES = (*TEMPORAL_NAMES, "d", "q", "gamma")
-#: how each natural parameter maps to the optimiser's variable: log, log(x − 1) or identity
-_TRANSFORM = {
-    "mu": "log",
-    "k": "log",
-    "alpha": "id",
-    "c": "log",
-    "p": "log1",
-    "d": "log",
-    "q": "log1",
-    "gamma": "id",
+#: how each natural parameter maps to the optimiser's variable (log, log(x − 1) or identity)
+#: and the optimiser's bounds on that variable; p is log(p − 1) for the untapered kernel
+#: (p > 1) and log p with the taper (any p > 0)
+_FREE = {
+    "mu": ("log", (-30.0, 30.0)),
+    "k": ("log", (-15.0, 5.0)),
+    "alpha": ("id", (0.0, 6.0)),
+    "c": ("log", (np.log(1e-7), np.log(10.0))),
+    "p": ("log1", (np.log(1e-3), np.log(4.0))),
+    "p_tapered": ("log", (np.log(0.05), np.log(5.0))),
+    "tau": ("log", (np.log(1e-2), np.log(1e6))),
+    "d": ("log", (np.log(1e-6), np.log(1e4))),
+    "q": ("log1", (np.log(1e-2), np.log(5.0))),
+    "gamma": ("id", (0.0, 6.0)),
 }
-_BOUNDS = {
-    "mu": (-30.0, 30.0),
-    "k": (-15.0, 5.0),
-    "alpha": (0.0, 6.0),
-    "c": (np.log(1e-7), np.log(10.0)),
-    "p": (np.log(1e-3), np.log(4.0)),
-    "d": (np.log(1e-6), np.log(1e4)),
-    "q": (np.log(1e-2), np.log(5.0)),
-    "gamma": (0.0, 6.0),
-}
+Kernel = Literal["omori", "tapered", "auto"]
 
 
 @dataclass
@@ -95,10 +91,14 @@ class ETASFit:
         }
 
 
+def _free_spec(names: tuple[str, ...]) -> list[tuple[str, tuple[float, float]]]:
+    tapered = "tau" in names
+    return [_FREE["p_tapered" if n == "p" and tapered else n] for n in names]
+
+
 def _to_natural(z: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
     parts = []
-    for k, name in enumerate(names):
-        kind = _TRANSFORM[name]
+    for k, (kind, _) in enumerate(_free_spec(names)):
         parts.append(
             torch.exp(z[k]) if kind == "log" else 1 + torch.exp(z[k]) if kind == "log1" else z[k]
         )
@@ -106,14 +106,14 @@ def _to_natural(z: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
 
 
 def _to_free(theta: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
+    spec = _free_spec(names)
     out = []
-    for name in names:
-        kind, value = _TRANSFORM[name], float(theta[name])
+    for name, (kind, _) in zip(names, spec, strict=True):
+        value = float(theta[name])
         out.append(
             np.log(value) if kind == "log" else np.log(value - 1) if kind == "log1" else value
         )
-    lo = np.array([_BOUNDS[n][0] for n in names])
-    hi = np.array([_BOUNDS[n][1] for n in names])
+    lo, hi = np.array([b[0] for _, b in spec]), np.array([b[1] for _, b in spec])
     return np.clip(np.array(out), lo, hi)
 
 
@@ -155,6 +155,8 @@ def fit_etas(
     region: tuple[float, float, float, float] | None = None,
     max_dist_km: float = 10.0,
     max_dt_days: float | None = None,
+    adaptive_radius: bool = True,
+    kernel: Kernel = "auto",
     start: dict[str, float] | None = None,
     maxiter: int = 500,
     torch_threads: int | None = 1,
@@ -164,13 +166,27 @@ def fit_etas(
     Events with magnitude ≥ m0 − dm/2 are used (``dm``: magnitude bin width, 0 for continuous
     magnitudes); times in days since ``t0`` (default: first event). Target window
     [t_start, t_end] (days; default first–last event); earlier events act only as triggers.
+
+    ``kernel``: "omori" (normalised Omori–Utsu, p > 1), "tapered" (Omori with an exponential
+    taper τ, Mizrahi et al. 2021: any p > 0 and a finite branching ratio) or "auto" (Omori,
+    refitted with the taper when p reaches its bound p → 1 or the fit is supercritical).
+
     Space–time: ``region`` (xmin, xmax, ymin, ymax) km, default the bounding box of the
-    events; the triggering kernel is cut at ``max_dist_km`` and ``max_dt_days`` (default: no
-    limit), consistently in λ and Λ (see :mod:`.likelihood`). ``start`` overrides starting
-    values by name. b is the Aki–Utsu MLE above m0. ``torch_threads``: intra-op threads during
-    the fit (restored afterwards; 1 avoids thread contention on a busy machine, None keeps
-    torch's setting).
+    events; triggering pairs are restricted to r ≤ ``max_dist_km`` and Δt ≤ ``max_dt_days``
+    (default: no limit), consistently in λ and Λ (see :mod:`.likelihood`). With
+    ``adaptive_radius`` the distance cut grows with the parent's kernel scale,
+    r_i = max_dist_km·e^{γ̂(m_i − m0)/2} (γ̂ from a pilot fit at the fixed cut), so that every
+    parent loses the same small share of its offspring mass beyond its cut; a fixed cut lets
+    the far offspring of large events, clustered in time, pose as triggering among themselves
+    and biases K up. ``start`` overrides starting values by name. b is the Aki–Utsu MLE above
+    m0. ``torch_threads``: intra-op threads during the fit (restored afterwards; 1 avoids
+    thread contention on a busy machine, None keeps torch's setting). A supercritical fit
+    (n ≥ 1) triggers a warning and ``info["supercritical"]``. ``info["window_offspring_per_event"]``
+    is the expected number of direct offspring per target event that fall inside the window
+    (and the region and distance cut): (Λ − μ·(t_e − t_s))/N, finite whatever the kernel.
     """
+    if kernel not in ("omori", "tapered", "auto"):
+        raise DataError(f"unknown ETAS kernel {kernel!r}; use 'omori', 'tapered' or 'auto'")
     previous = torch.get_num_threads()
     if torch_threads is not None:
         torch.set_num_threads(torch_threads)
@@ -187,11 +203,69 @@ def fit_etas(
             region,
             max_dist_km,
             max_dt_days,
+            adaptive_radius,
+            kernel,
             start,
             maxiter,
         )
     finally:
         torch.set_num_threads(previous)
+
+
+@dataclass
+class _Optimum:
+    """One maximum-likelihood optimum: natural parameters, inverse-Hessian errors, diagnostics."""
+
+    names: tuple[str, ...]
+    theta: torch.Tensor
+    values: dict[str, float]
+    errors: np.ndarray
+    loglik: float
+    converged: bool
+    message: str
+    iterations: int
+    at_bounds: list[str]
+
+
+def _optimise(loglik, data, names: tuple[str, ...], guess: dict[str, float], maxiter: int):
+    """L-BFGS-B on the free variables with autograd gradients, then inverse-Hessian errors."""
+    spec = _free_spec(names)
+    bounds = [b for _, b in spec]
+
+    def objective(z: np.ndarray) -> tuple[float, np.ndarray]:
+        zt = torch.tensor(z, dtype=DTYPE, requires_grad=True)
+        value = -loglik(_to_natural(zt, names), data)
+        (grad,) = torch.autograd.grad(value, zt)
+        v = float(value.detach())
+        if not np.isfinite(v):
+            return 1e300, np.zeros_like(z)
+        return v, grad.numpy()
+
+    result = optimize.minimize(
+        objective,
+        _to_free(guess, names),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": maxiter, "ftol": 1e-11, "gtol": 1e-6},
+    )
+    theta = _to_natural(torch.tensor(result.x, dtype=DTYPE), names).detach()
+    errors = hessian_stderr(_hessian(lambda th: -loglik(th, data), theta))
+    return _Optimum(
+        names=names,
+        theta=theta,
+        values=dict(zip(names, theta.numpy().tolist(), strict=True)),
+        errors=errors,
+        loglik=float(-result.fun),
+        converged=bool(result.success),
+        message=str(result.message),
+        iterations=int(result.nit),
+        at_bounds=[
+            n
+            for n, z, (lo, hi) in zip(names, result.x, bounds, strict=True)
+            if min(abs(z - lo), abs(z - hi)) < 1e-6
+        ],
+    )
 
 
 def _fit(
@@ -206,6 +280,8 @@ def _fit(
     region: tuple[float, float, float, float] | None,
     max_dist_km: float,
     max_dt_days: float | None,
+    adaptive_radius: bool,
+    kernel: str,
     start: dict[str, float] | None,
     maxiter: int,
 ) -> ETASFit:
@@ -224,14 +300,18 @@ def _fit(
     delta_m = mags - m0
     n_target = int(np.sum((times >= t_s) & (times <= t_e)))
 
-    names = SPACETIME_NAMES if model == "spacetime" else TEMPORAL_NAMES
+    base = SPACETIME_NAMES if model == "spacetime" else TEMPORAL_NAMES
     if model == "spacetime":
         x, y = sub.xy_km()
         if region is None:
             region = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
-        data = spacetime_data(
-            times, x, y, delta_m, t_s, t_e, region, max_dist_km, max_dt_days or np.inf
-        )
+
+        def build(radius: float | np.ndarray):
+            return spacetime_data(
+                times, x, y, delta_m, t_s, t_e, region, radius, max_dt_days or np.inf
+            )
+
+        data = build(max_dist_km)
         loglik, intensity = spacetime_loglik, spacetime_intensity
         n_target = int(data.targets.numel())
     else:
@@ -245,73 +325,80 @@ def _fit(
         "alpha": alpha0,
         "c": 0.01,
         "p": 1.2,
+        "tau": 10.0 * (t_e - t_s),
         "d": 1.0,
         "q": 1.5,
         "gamma": 0.5,
     }
     guess.update(start or {})
-    z0 = _to_free(guess, names)
 
-    def objective(z: np.ndarray) -> tuple[float, np.ndarray]:
-        zt = torch.tensor(z, dtype=DTYPE, requires_grad=True)
-        value = -loglik(_to_natural(zt, names), data)
-        (grad,) = torch.autograd.grad(value, zt)
-        v = float(value.detach())
-        if not np.isfinite(v):
-            return 1e300, np.zeros_like(z)
-        return v, grad.numpy()
+    def n_of(values: dict[str, float]) -> float:
+        return branching_ratio(values["k"], values["alpha"], beta, m0, mmax)
 
-    result = optimize.minimize(
-        objective,
-        z0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[_BOUNDS[n] for n in names],
-        options={"maxiter": maxiter, "ftol": 1e-11, "gtol": 1e-6},
-    )
-    theta = _to_natural(torch.tensor(result.x, dtype=DTYPE), names).detach()
-    hessian = _hessian(lambda th: -loglik(th, data), theta)
-    with np.errstate(invalid="ignore"):
-        cov = (
-            np.linalg.inv(hessian)
-            if np.all(np.isfinite(hessian))
-            else np.full_like(hessian, np.nan)
+    info: dict[str, object] = {}
+    tapered = kernel == "tapered"
+    best = _optimise(loglik, data, (*base, "tau") if tapered else base, guess, maxiter)
+    if kernel == "auto" and ("p" in best.at_bounds or not n_of(best.values) < 1):
+        info["untapered"] = {
+            "loglik": best.loglik,
+            "params": best.values,
+            "branching_ratio": n_of(best.values),
+        }
+        taper_guess = guess | best.values | {"p": 1.0, "k": min(best.values["k"], 0.5)}
+        best = _optimise(loglik, data, (*base, "tau"), taper_guess, maxiter)
+        tapered = True
+    if model == "spacetime" and adaptive_radius:
+        radius = np.minimum(
+            max_dist_km * np.exp(0.5 * best.values["gamma"] * delta_m),
+            np.hypot(region[1] - region[0], region[3] - region[2]),
         )
-        errors = np.sqrt(np.diag(cov))
+        info["pilot"] = {"loglik": best.loglik, "params": best.values, "radius_km": max_dist_km}
+        data = build(radius)
+        best = _optimise(loglik, data, best.names, guess | best.values, maxiter)
+        info["max_radius_km"] = float(radius.max())
+
     with torch.no_grad():
-        lam = intensity(theta, data).numpy()
-    values = dict(zip(names, theta.numpy().tolist(), strict=True))
+        lam = intensity(best.theta, data).numpy()
+    triggered = float(np.sum(np.log(lam))) - best.loglik - best.values["mu"] * (t_e - t_s)
+    values = best.values
     background = values["mu"] / (data.area if model == "spacetime" else 1.0) / lam
-    common = {"m0": m0, "b": b, "mmax": mmax}
+    common = {"m0": m0, "b": b, "mmax": mmax, "tau": values.pop("tau", None)}
     params: ETASParams = (
         SpaceTimeETASParams(**values, **common, region=tuple(region))
         if model == "spacetime"
         else ETASParams(**values, **common)
     )
-    stderr = {n: float(e) for n, e in zip(names, errors, strict=True)} | {"b": b_err}
+    stderr = {n: float(e) for n, e in zip(best.names, best.errors, strict=True)} | {"b": b_err}
+    n_branch = n_of(values)
+    if not n_branch < 1:
+        warnings.warn(
+            f"{catalog.source}: supercritical ETAS fit, branching ratio n = {n_branch:.3f} ≥ 1 "
+            "(the fitted process cannot be simulated)",
+            stacklevel=2,
+        )
     row_index = np.flatnonzero(keep)[data.targets.numpy()]
     return ETASFit(
         params=params,
         stderr=stderr,
-        loglik=float(-result.fun),
+        loglik=best.loglik,
         background_prob=background,
-        branching_ratio=branching_ratio(values["k"], values["alpha"], beta, m0, mmax),
+        branching_ratio=n_branch,
         event_index=row_index,
         model=model,
         n_events=n_target,
-        converged=bool(result.success),
-        message=str(result.message),
+        converged=best.converged,
+        message=best.message,
         seconds=time.perf_counter() - began,
-        info={
+        info=info
+        | {
+            "kernel": "tapered" if tapered else "omori",
+            "supercritical": not n_branch < 1,
+            "window_offspring_per_event": triggered / max(n_target, 1),
             "n_pair_terms": data.n_pairs,
-            "iterations": int(result.nit),
+            "iterations": best.iterations,
             "t_start_days": t_s,
             "t_end_days": t_e,
             "dm": dm,
-            "at_bounds": [
-                n
-                for n, z in zip(names, result.x, strict=True)
-                if min(abs(z - _BOUNDS[n][0]), abs(z - _BOUNDS[n][1])) < 1e-6
-            ],
+            "at_bounds": best.at_bounds,
         },
     )

@@ -10,10 +10,13 @@ Cost O(N·pairs per event + bins²) instead of O(N²).
 
 Space–time (etas.md §2, Ogata 1998):
 λ(t, x, y) = μ/|R| + Σ κ(m_i)·g(t − t_i)·f(x − x_i, y − y_i | m_i),
-with the triggering kernel restricted to 0 < Δt ≤ max_dt and r ≤ max_dist, consistently in the
-pair sum and in Λ (spatial integral of f over the rectangle ∩ disk by angular quadrature of the
-radial CDF). Offspring beyond the cut-offs are then absorbed by the background: μ is biased up
-by their share while K, α, c, p, D, q, γ keep their full-kernel meaning.
+with the triggering kernel restricted to 0 < Δt ≤ max_dt and r ≤ max_dist (per source event),
+consistently in the pair sum and in Λ (spatial integral of f over the rectangle ∩ disk by angular
+quadrature of the radial CDF). Offspring beyond the cut-offs are absorbed by the background; the
+cut should scale with the parent's kernel scale √σ(m) (see :func:`..fit.fit_etas`).
+
+Both kernels of :func:`omori_density` (untapered, tapered) are differentiable in c, p and τ;
+the upper incomplete gamma function's derivative in s is a central difference.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from scipy.spatial import cKDTree
+
+from seismoalice.catalog.etas.params import upper_gamma_np
 
 Tensor = torch.Tensor
 DTYPE = torch.float64
@@ -139,27 +144,66 @@ def temporal_data(
     )
 
 
-def omori_density(dt: Tensor, c: Tensor, p: Tensor) -> Tensor:
-    """Normalised Omori–Utsu kernel h(Δt) = (p − 1)·c^{p−1}·(Δt + c)^{−p} [1/day]."""
-    return (p - 1) * torch.exp((p - 1) * torch.log(c) - p * torch.log(dt + c))
+class _UpperGamma(torch.autograd.Function):
+    """Γ(s, x) with gradients: ∂/∂x = −x^{s−1}e^{−x}; ∂/∂s by a central difference."""
+
+    @staticmethod
+    def forward(ctx, s: Tensor, x: Tensor) -> Tensor:
+        ctx.save_for_backward(s, x)
+        return torch.as_tensor(upper_gamma_np(float(s), x.detach().numpy()), dtype=DTYPE)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[Tensor, Tensor]:
+        s, x = ctx.saved_tensors
+        sv, xn = float(s), x.numpy()
+        step = 1e-6 * max(1.0, abs(sv))
+        d_s = (upper_gamma_np(sv + step, xn) - upper_gamma_np(sv - step, xn)) / (2 * step)
+        d_x = -np.exp((sv - 1) * np.log(xn) - xn)
+        return (grad * torch.as_tensor(d_s)).sum().reshape(s.shape), grad * torch.as_tensor(d_x)
 
 
-def omori_cdf(dt: Tensor, c: Tensor, p: Tensor) -> Tensor:
-    """H(Δt) = 1 − (1 + Δt/c)^{1−p}."""
-    return -torch.expm1((1 - p) * torch.log1p(dt / c))
+def upper_gamma(s: Tensor, x: Tensor) -> Tensor:
+    """Differentiable Γ(s, x) (scalar s, tensor x > 0)."""
+    return _UpperGamma.apply(s, x)
+
+
+def omori_density(dt: Tensor, c: Tensor, p: Tensor, tau: Tensor | None = None) -> Tensor:
+    """Normalised Omori–Utsu kernel h(Δt) [1/day], ∫₀^∞ h = 1 (etas.md §1, §3).
+
+    ``tau`` None: h = (p − 1)·c^{p−1}·(Δt + c)^{−p} (needs p > 1). Finite ``tau`` [day]
+    (Mizrahi et al. 2021 taper, any p): h = e^{−Δt/τ}·(Δt + c)^{−p}/Z with
+    Z = τ^{1−p}·e^{c/τ}·Γ(1 − p, c/τ).
+    """
+    if tau is None:
+        return (p - 1) * torch.exp((p - 1) * torch.log(c) - p * torch.log(dt + c))
+    log_z = (1 - p) * torch.log(tau) + c / tau + torch.log(upper_gamma(1 - p, c / tau))
+    return torch.exp(-dt / tau - p * torch.log(dt + c) - log_z)
+
+
+def omori_cdf(dt: Tensor, c: Tensor, p: Tensor, tau: Tensor | None = None) -> Tensor:
+    """H(Δt) = ∫₀^Δt h: 1 − (1 + Δt/c)^{1−p}, or with the taper
+    1 − Γ(1 − p, (Δt + c)/τ)/Γ(1 − p, c/τ) (etas.md §4)."""
+    if tau is None:
+        return -torch.expm1((1 - p) * torch.log1p(dt / c))
+    return 1 - upper_gamma(1 - p, (dt + c) / tau) / upper_gamma(1 - p, c / tau)
+
+
+def split_theta(theta: Tensor, n_base: int) -> tuple[Tensor, Tensor | None]:
+    """(base parameters, τ or None): θ carries a trailing taper τ when it has n_base + 1 entries."""
+    return theta[:n_base], (theta[n_base] if theta.numel() > n_base else None)
 
 
 def temporal_intensity(theta: Tensor, data: TemporalData) -> Tensor:
-    """λ(t_j) [1/day] at the target events (J,) for θ = (μ, K, α, c, p).
+    """λ(t_j) [1/day] at the target events (J,) for θ = (μ, K, α, c, p[, τ]).
 
-    Far sources enter through the per-bin moments (mass M0, centroid τ, second central moment
+    Far sources enter through the per-bin moments (mass M0, centroid τ_b, second central moment
     M2): Σ_b [M0·h(t − τ_b) + ½·M2·h''(t − τ_b)], expanded to second order about the target's
     bin midpoint (etas.md §5: restricted, vectorised pair sum).
     """
-    mu, k, alpha, c, p = theta
+    (mu, k, alpha, c, p), tau = split_theta(theta, 5)
     weight = torch.exp(alpha * data.dm)
     rate = torch.zeros(data.targets.numel(), dtype=DTYPE).index_add(
-        0, data.near_j, weight[data.near_i] * omori_density(data.near_dt, c, p)
+        0, data.near_j, weight[data.near_i] * omori_density(data.near_dt, c, p, tau)
     )
     if data.far_tb.numel():
         zeros = torch.zeros(data.n_bins, dtype=DTYPE)
@@ -168,9 +212,10 @@ def temporal_intensity(theta: Tensor, data: TemporalData) -> Tensor:
         spread = zeros.index_add(0, data.bin_of, weight * (data.t - centre[data.bin_of]) ** 2)
         lag = data.mid[data.far_tb] - centre[data.far_sb]
         inv = 1 / (lag + c)
-        h0 = omori_density(lag, c, p)
-        h1 = -p * h0 * inv
-        h2 = p * (p + 1) * h0 * inv**2
+        slope = p * inv + (0.0 if tau is None else 1 / tau)  # −d ln h/dt
+        h0 = omori_density(lag, c, p, tau)
+        h1 = -slope * h0
+        h2 = (slope**2 + p * inv**2) * h0
         m0, m2 = mass[data.far_sb], spread[data.far_sb]
         f0 = zeros.index_add(0, data.far_tb, m0 * h0 + 0.5 * m2 * h2)
         f1 = zeros.index_add(0, data.far_tb, m0 * h1)
@@ -181,13 +226,13 @@ def temporal_intensity(theta: Tensor, data: TemporalData) -> Tensor:
 
 
 def temporal_loglik(theta: Tensor, data: TemporalData) -> Tensor:
-    """Temporal ETAS ln L(θ) on [t_s, t_e] (etas.md §1), θ = (μ, K, α, c, p)."""
-    mu, k, alpha, c, p = theta
+    """Temporal ETAS ln L(θ) on [t_s, t_e] (etas.md §1), θ = (μ, K, α, c, p[, τ])."""
+    (mu, k, alpha, c, p), tau = split_theta(theta, 5)
     weight = torch.exp(alpha * data.dm)
     after_end = torch.clamp(data.t_e - data.t, min=0.0)
     before_start = torch.clamp(data.t_s - data.t, min=0.0)
     compensator = mu * (data.t_e - data.t_s) + k * torch.sum(
-        weight * (omori_cdf(after_end, c, p) - omori_cdf(before_start, c, p))
+        weight * (omori_cdf(after_end, c, p, tau) - omori_cdf(before_start, c, p, tau))
     )
     return torch.sum(torch.log(temporal_intensity(theta, data))) - compensator
 
@@ -229,6 +274,30 @@ def boundary_distances(
     return np.clip(np.minimum(rx, ry), 0.0, None)
 
 
+def neighbour_pairs(
+    x: np.ndarray, y: np.ndarray, radius: np.ndarray, growth: float = 1.25
+) -> tuple[np.ndarray, np.ndarray]:
+    """All index pairs (i, j), i < j, with distance ≤ radius[i] (km, (N,) per source event).
+
+    Sources are grouped in geometric radius classes (ratio ``growth``); each class is matched
+    against all events with one vectorised k-d tree query at the class's largest radius, then
+    filtered by the per-source radius."""
+    xy = np.column_stack([x, y])
+    tree = cKDTree(xy)
+    classes = np.floor(np.log(radius / radius.min()) / np.log(growth)).astype(np.int64)
+    out_i, out_j = [], []
+    for cls in np.unique(classes):
+        src = np.flatnonzero(classes == cls)
+        found = cKDTree(xy[src]).sparse_distance_matrix(
+            tree, float(radius[src].max()), output_type="ndarray"
+        )
+        i, j = src[found["i"]], found["j"].astype(np.int64)
+        keep = (j > i) & (found["v"] <= radius[i])
+        out_i.append(i[keep])
+        out_j.append(j[keep])
+    return np.concatenate(out_i), np.concatenate(out_j)
+
+
 def spacetime_data(
     t: np.ndarray,
     x: np.ndarray,
@@ -237,20 +306,21 @@ def spacetime_data(
     t_s: float,
     t_e: float,
     region: tuple[float, float, float, float],
-    max_dist: float,
+    max_dist: float | np.ndarray,
     max_dt: float,
     n_angles: int = 32,
 ) -> SpaceTimeData:
     """Pairs (i earlier than target j, both sorted by time) with 0 < Δt ≤ max_dt [day] and
-    r ≤ max_dist [km]; targets are events in [t_s, t_e] inside ``region``."""
+    r ≤ max_dist [km] (a scalar, or (N,) radii per source event i); targets are events in
+    [t_s, t_e] inside ``region``."""
     t = np.asarray(t, float)
+    radius = np.broadcast_to(np.asarray(max_dist, float), t.shape)
     xmin, xmax, ymin, ymax = region
     inside = (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
     targets = np.flatnonzero((t >= t_s) & (t <= t_e) & inside)
     target_pos = np.full(t.size, -1, np.int64)
     target_pos[targets] = np.arange(targets.size)
-    pairs = cKDTree(np.column_stack([x, y])).query_pairs(max_dist, output_type="ndarray")
-    i, j = np.sort(pairs, axis=1).T if pairs.size else (np.empty(0, np.int64),) * 2
+    i, j = neighbour_pairs(x, y, radius)
     dt = t[j] - t[i]
     keep = (dt > 0) & (dt <= max_dt) & (target_pos[j] >= 0)
     i, j, dt = i[keep], j[keep], dt[keep]
@@ -258,6 +328,7 @@ def spacetime_data(
     i, j, dt = i[order], j[order], dt[order]
     r2 = (x[j] - x[i]) ** 2 + (y[j] - y[i]) ** 2
     as_long = lambda a: torch.as_tensor(a, dtype=torch.int64)  # noqa: E731
+    reach = np.minimum(boundary_distances(x, y, region, n_angles), radius[:, None])
     return SpaceTimeData(
         t=torch.as_tensor(t, dtype=DTYPE),
         dm=torch.as_tensor(np.asarray(dm, float), dtype=DTYPE),
@@ -270,9 +341,7 @@ def spacetime_data(
         pair_j=as_long(target_pos[j]),
         pair_dt=torch.as_tensor(dt, dtype=DTYPE),
         pair_r2=torch.as_tensor(r2, dtype=DTYPE),
-        boundary_r2=torch.as_tensor(
-            np.minimum(boundary_distances(x, y, region, n_angles), max_dist) ** 2, dtype=DTYPE
-        ),
+        boundary_r2=torch.as_tensor(reach**2, dtype=DTYPE),
     )
 
 
@@ -282,13 +351,13 @@ def spatial_density(r2: Tensor, sigma: Tensor, q: Tensor) -> Tensor:
 
 
 def spacetime_intensity(theta: Tensor, data: SpaceTimeData) -> Tensor:
-    """λ(t_j, x_j, y_j) [1/(day·km²)] at the targets (J,), θ = (μ, K, α, c, p, D, q, γ)."""
-    mu, k, alpha, c, p, d, q, gamma = theta
+    """λ(t_j, x_j, y_j) [1/(day·km²)] at the targets (J,), θ = (μ, K, α, c, p, D, q, γ[, τ])."""
+    (mu, k, alpha, c, p, d, q, gamma), tau = split_theta(theta, 8)
     dm_i = data.dm[data.pair_i]
     sigma = d * torch.exp(gamma * dm_i)
     terms = (
         torch.exp(alpha * dm_i)
-        * omori_density(data.pair_dt, c, p)
+        * omori_density(data.pair_dt, c, p, tau)
         * spatial_density(data.pair_r2, sigma, q)
     )
     rate = torch.zeros(data.targets.numel(), dtype=DTYPE).index_add(0, data.pair_j, terms)
@@ -297,12 +366,12 @@ def spacetime_intensity(theta: Tensor, data: SpaceTimeData) -> Tensor:
 
 def spacetime_loglik(theta: Tensor, data: SpaceTimeData) -> Tensor:
     """Space–time ETAS ln L(θ) = Σ ln λ(t_j, x_j, y_j) − ∫∫∫ λ (etas.md §2, §5)."""
-    mu, k, alpha, c, p, d, q, gamma = theta
+    (mu, k, alpha, c, p, d, q, gamma), tau = split_theta(theta, 8)
     sigma = d * torch.exp(gamma * data.dm)
     inside = torch.mean(-torch.expm1((1 - q) * torch.log1p(data.boundary_r2 / sigma[:, None])), 1)
     after_end = torch.clamp(data.t_e - data.t, min=0.0, max=data.max_dt)
     before_start = torch.clamp(data.t_s - data.t, min=0.0, max=data.max_dt)
-    temporal = omori_cdf(after_end, c, p) - omori_cdf(before_start, c, p)
+    temporal = omori_cdf(after_end, c, p, tau) - omori_cdf(before_start, c, p, tau)
     compensator = mu * (data.t_e - data.t_s) + k * torch.sum(
         torch.exp(alpha * data.dm) * temporal * inside
     )

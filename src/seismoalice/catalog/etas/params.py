@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
+from scipy import special
 
 from seismoalice.errors import ConfigError
 
@@ -22,7 +23,10 @@ LN10 = np.log(10.0)
 @dataclass(frozen=True)
 class ETASParams:
     """Temporal ETAS parameters: μ [1/day], K, α [1/magnitude, natural log], c [day], p,
-    m0 (reference/completeness magnitude), b (GR), mmax (GR truncation, None for none)."""
+    m0 (reference/completeness magnitude), b (GR), mmax (GR truncation, None for none),
+    tau [day]: exponential taper of the Omori kernel (Mizrahi et al. 2021; None for the pure
+    normalised Omori kernel, which needs p > 1; with a finite taper any p > 0 is allowed and K
+    keeps its meaning, the mean number of direct aftershocks of an m0 event)."""
 
     mu: float
     k: float
@@ -32,13 +36,19 @@ class ETASParams:
     m0: float
     b: float = 1.0
     mmax: float | None = None
+    tau: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("mu", "k", "c", "b"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ETAS parameter {name} must be > 0, got {getattr(self, name)}")
-        if not self.p > 1:
-            raise ConfigError(f"ETAS parameter p must be > 1 (normalised kernel), got {self.p}")
+        if self.tau is None and not self.p > 1:
+            raise ConfigError(
+                f"ETAS parameter p must be > 1 for the untapered Omori kernel, got {self.p} "
+                "(set a finite taper tau [days] for p ≤ 1)"
+            )
+        if self.tau is not None and not (self.tau > 0 and self.p > 0):
+            raise ConfigError(f"tapered Omori kernel needs tau > 0 and p > 0: {self.tau}, {self.p}")
         if self.mmax is not None and not self.mmax > self.m0:
             raise ConfigError(f"mmax ({self.mmax}) must exceed m0 ({self.m0})")
 
@@ -117,6 +127,18 @@ def branching_ratio(
     )
 
 
+def upper_gamma_np(s: float, x: np.ndarray) -> np.ndarray:
+    """Upper incomplete gamma Γ(s, x) for any real s and x > 0 (etas.md §3): Γ(s)·Q(s, x) for
+    s > 0, E1(x) for s = 0, Γ(s, x) = (Γ(s + 1, x) − x^s·e^{−x})/s for s < 0."""
+    x = np.asarray(x, float)
+    if s > 0:
+        return special.gammaincc(s, x) * special.gamma(s)
+    if abs(s) < 1e-12:
+        return special.exp1(x)
+    with np.errstate(over="ignore"):
+        return (upper_gamma_np(s + 1, x) - np.exp(s * np.log(x) - x)) / s
+
+
 def sample_gr(
     rng: np.random.Generator, n: int, m0: float, beta: float, mmax: float | None = None
 ) -> np.ndarray:
@@ -127,9 +149,24 @@ def sample_gr(
     return m0 - np.log1p(-u * (1 - np.exp(-beta * (mmax - m0)))) / beta
 
 
-def omori_delays(rng: np.random.Generator, n: int, c: float, p: float) -> np.ndarray:
-    """n delays (days) from the normalised Omori–Utsu kernel, p > 1: c·[(1 − u)^{−1/(p−1)} − 1]."""
-    return c * np.expm1(-np.log1p(-rng.random(n)) / (p - 1))
+def omori_delays(
+    rng: np.random.Generator, n: int, c: float, p: float, tau: float | None = None
+) -> np.ndarray:
+    """n delays (days) from the normalised Omori–Utsu kernel (etas.md §4).
+
+    ``tau`` None (p > 1): c·[(1 − u)^{−1/(p−1)} − 1]. Finite taper τ: numerical inversion of
+    F(Δt) = 1 − Γ(1 − p, (Δt + c)/τ)/Γ(1 − p, c/τ), tabulated on a grid of ln(Δt + c) and
+    interpolated linearly in the CDF.
+    """
+    u = rng.random(n)
+    if tau is None:
+        return c * np.expm1(-np.log1p(-u) / (p - 1))
+    log_t = np.linspace(np.log(c), np.log(c + 60.0 * tau + 1e4 * c), 20_001)
+    x = np.exp(log_t) / tau
+    cdf = 1 - upper_gamma_np(1 - p, x) / upper_gamma_np(1 - p, c / tau)
+    cdf[0] = 0.0
+    cdf = np.maximum.accumulate(cdf)
+    return np.maximum(np.exp(np.interp(u, cdf, log_t)) - c, 0.0)
 
 
 def spatial_offsets(

@@ -2,9 +2,9 @@
 
 Background events over [t_start − burn_in, t_end] (uniform times; uniform in the region for the
 space–time model), then each generation's offspring in one numpy pass: Poisson counts with mean
-κ(m) = K·e^{α(m − m0)}, Omori delays, GR magnitudes, power-law spatial offsets. Offspring after
-t_end are dropped; offspring outside the region keep triggering; the catalog is clipped to
-[t_start, t_end] and the region at the end. Cost O(N).
+κ(m) = K·e^{α(m − m0)}, Omori delays (tapered: tabulated inverse CDF), GR magnitudes,
+power-law spatial offsets. Offspring after t_end are dropped; offspring outside the region keep
+triggering; the catalog is clipped to [t_start, t_end] and the region at the end. Cost O(N).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def simulate_etas(
         counts = gen_rng.poisson(params.k * np.exp(params.alpha * (cur_m - params.m0)))
         par = np.repeat(np.arange(offset, offset + cur_t.size), counts)
         local = par - offset
-        child_t = cur_t[local] + omori_delays(gen_rng, par.size, params.c, params.p)
+        child_t = cur_t[local] + omori_delays(gen_rng, par.size, params.c, params.p, params.tau)
         keep = child_t <= t_end
         par, local, child_t = par[keep], local[keep], child_t[keep]
         offset += cur_t.size
