@@ -15,7 +15,7 @@ class ScalingGenerator:
     def __init__(self) -> None:
         self.calls: list[tuple[int, float]] = []
 
-    def generate(self, x, fs, realizations, merge_lf=False, seed=None):
+    def generate(self, x, fs, realizations, merge_lf=False, seed=None, lowpass_input=True):
         self.calls.append((len(x), fs))
         return np.stack([(k + 1) * x for k in range(realizations)])
 

@@ -3,13 +3,16 @@
 Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF)))):
 
 1. resample the input ``(N, 3, T)`` [any unit] to the model's sampling rate (polyphase);
-2. low-pass it at the model's fc (zero-phase Butterworth, as the training LF signals);
+2. low-pass it at the model's fc (zero-phase Butterworth, as the training LF signals), unless
+   ``lowpass_input=False`` says it is already such an LF signal (filtering twice would attenuate
+   it again around fc);
 3. cut it into windows of the model's length ``nt`` (short records are zero-padded; long ones
    overlap by ``overlap`` samples and are blended with raised-cosine cross-fades that sum to 1);
 4. per window: divide by the peak, generate K realisations, rescale to physical units with
-   the window's LF peak · exp(predicted ln(bb_peak / lf_peak));
-5. optionally merge: LF input below fc + generated signal above fc (matched complementary
-   Butterworth split, :func:`seismoalice.data.filters.complementary_split`).
+   the window's LF peak · exp(predicted ln(bb_peak / lf_peak)); models trained with
+   ``model.merge_lf`` (the default) already return the LF input below fc and G_bb's output above;
+5. optionally merge afterwards: LF signal + generated signal above fc (matched complementary
+   Butterworth split, :func:`merge_with_lf`), for models trained without ``merge_lf``.
 
 Outputs are sampled at the model's rate, in the input's units.
 """
@@ -90,6 +93,8 @@ class BroadbandGenerator:
         from seismoalice.training.trainer import (
             build_autoencoder,
             build_hybrid_trainables,
+            envelope_width,
+            merge_band,
             select_device,
         )
 
@@ -117,24 +122,33 @@ class BroadbandGenerator:
             "amplitude": maps["amplitude"],
         }
         ckpt.load_modules(tensors, nets, str(path))
-        model = HybridGenerator(**nets)
+        try:
+            pre = config["preprocessing"]
+            model = HybridGenerator(
+                **nets, merge=merge_band(m, pre), envelope=envelope_width(m, pre)
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CheckpointError(f"{path}: preprocessing missing or invalid: {exc}") from None
         return cls(model, config["preprocessing"], select_device(device))
 
     def _windows(self, x: np.ndarray, realizations: int) -> np.ndarray:
-        """Generate on windows ``(N, 3, nt)`` [physical]: ``(K, N, 3, nt)`` [physical]."""
-        import torch
+        """Generate on windows ``(N, 3, nt)`` [physical]: ``(K, N, 3, nt)`` [physical].
 
-        from seismoalice.training.trainer import renormalise
+        The model maps the peak-normalised LF window to ``(x̂, ln_ratio)`` with x̂ in units of
+        the predicted BB peak (see :class:`seismoalice.models.HybridGenerator`).
+        """
+        import torch
 
         peak = np.abs(x).max(axis=(1, 2), keepdims=True)
         safe = np.where(peak > 0, peak, 1.0)
         xn = torch.from_numpy((x / safe).astype(np.float32)).to(self.device)
+        ln_peak = torch.from_numpy(np.log(safe.reshape(-1)).astype(np.float32)).to(self.device)
         out = np.empty((realizations, *x.shape))
         with torch.no_grad():
             for k in range(realizations):
-                x_hat, ln_ratio = self.model(xn)
+                x_hat, ln_ratio = self.model(xn, ln_peak)
                 scale = torch.exp(ln_ratio).reshape(-1, 1, 1)
-                out[k] = (renormalise(x_hat) * scale).double().cpu().numpy() * peak
+                out[k] = (x_hat * scale).double().cpu().numpy() * peak
         return out
 
     def generate(
@@ -146,6 +160,7 @@ class BroadbandGenerator:
         merge_lf: bool = False,
         seed: int | None = None,
         batch_size: int = 64,
+        lowpass_input: bool = True,
     ) -> np.ndarray:
         """K broadband realisations of LF records.
 
@@ -154,8 +169,12 @@ class BroadbandGenerator:
             fs: sampling rate of ``x`` [Hz].
             realizations: K, number of independent realisations per record.
             overlap: window overlap as a fraction of nt (long records).
-            merge_lf: replace the output below fc by the LF input (matched filter merge).
+            merge_lf: replace the output below fc by the LF input (matched filter merge; models
+                trained with ``model.merge_lf`` do this already).
             seed: seeds torch's generator for reproducible realisations.
+            batch_size: windows per forward pass.
+            lowpass_input: low-pass the (resampled) input at fc first; pass False for inputs
+                that already are the model's LF signals (e.g. a prepared data set's LF split).
 
         Returns:
             ``(K, N, 3, T_out)`` at the model's sampling rate, same unit as ``x``
@@ -174,9 +193,9 @@ class BroadbandGenerator:
             raise DataError(f"realizations must be ≥ 1, got {realizations}")
         if seed is not None:
             torch.manual_seed(seed)
-        lf = lowpass(
-            resample(arr, fs, self.sampling_rate), self.sampling_rate, self.fc, self.filter_order
-        )
+        lf = resample(arr, fs, self.sampling_rate)
+        if lowpass_input:
+            lf = lowpass(lf, self.sampling_rate, self.fc, self.filter_order)
         length = lf.shape[-1]
         ov = round(overlap * self.nt)
         starts = window_starts(length, self.nt, ov)
@@ -203,14 +222,17 @@ class BroadbandGenerator:
 def merge_with_lf(
     generated: np.ndarray, lf: np.ndarray, fs: float, fc: float, order: int = 4
 ) -> np.ndarray:
-    """LF input below fc + generated signal above fc: low(lf) + (generated − low(generated)).
+    """LF signal + generated signal above fc: ``lf + (generated − low(generated))``.
 
-    ``generated`` ``(..., T)`` and ``lf`` broadcastable to it, same unit; the split is the exact
-    complementary pair of :func:`seismoalice.data.filters.complementary_split`.
+    ``lf`` is the LF signal as the model saw it, i.e. already low-passed by the zero-phase
+    Butterworth ``low`` at fc (it is not filtered again: a second pass would attenuate it once
+    more around fc). ``generated`` ``(..., T)`` and ``lf`` broadcastable to it, same unit; the
+    high band is the exact complement of ``low``
+    (:func:`seismoalice.data.filters.complementary_split`), so if ``generated`` is the BB
+    record whose low-pass is ``lf``, the merge returns that record exactly.
     """
-    low_lf, _ = complementary_split(lf, fs, fc, order)
     _, high_gen = complementary_split(generated, fs, fc, order)
-    return low_lf + high_gen
+    return np.asarray(lf, dtype=np.float64) + high_gen
 
 
 def _component_index(channel: str) -> int:
@@ -257,6 +279,7 @@ def generate_stream(
     realizations: int = 1,
     merge_lf: bool = False,
     seed: int | None = None,
+    lowpass_input: bool = True,
 ) -> list[Any]:
     """K broadband realisations of every 3-component record of an ObsPy Stream.
 
@@ -268,7 +291,9 @@ def generate_stream(
 
     out = [Stream() for _ in range(realizations)]
     for traces, data, fs in stream_to_array(st):
-        gen = generator.generate(data, fs, realizations, merge_lf=merge_lf, seed=seed)
+        gen = generator.generate(
+            data, fs, realizations, merge_lf=merge_lf, seed=seed, lowpass_input=lowpass_input
+        )
         for k in range(realizations):
             for tr, y in zip(traces, gen[k], strict=True):
                 stats = tr.stats.copy()

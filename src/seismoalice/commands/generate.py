@@ -26,7 +26,13 @@ def realization_dirs(out: Path, realizations: int) -> list[Path]:
 
 
 def generate_dataset(
-    gen: Any, src: Path, out: Path, realizations: int, merge_lf: bool, seed: int | None
+    gen: Any,
+    src: Path,
+    out: Path,
+    realizations: int,
+    merge_lf: bool,
+    seed: int | None,
+    lowpass_input: bool = True,
 ) -> int:
     """Broadband realisations of every record of a canonical LF data set.
 
@@ -59,7 +65,9 @@ def generate_dataset(
         with tqdm(total=len(ds), desc="generate", unit="record") as bar:
             for (fs, _), rows in groups.items():
                 x = ds.get_waveforms_batch(rows)[:, channels].astype(np.float64)
-                bb = gen.generate(x, fs, realizations, merge_lf=merge_lf, seed=seed)
+                bb = gen.generate(
+                    x, fs, realizations, merge_lf=merge_lf, seed=seed, lowpass_input=lowpass_input
+                )
                 for j, i in enumerate(rows):
                     row = ds.metadata.iloc[i].to_dict()
                     name = row.get("trace_name_original")
@@ -102,6 +110,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option(help="Keep the LF input below fc (matched-filter merge).")
         ] = False,
         seed: Annotated[int | None, typer.Option(help="Seed for reproducible output.")] = None,
+        lowpass_input: Annotated[
+            bool,
+            typer.Option(help="Low-pass the input at fc first; off for inputs already LF."),
+        ] = True,
     ) -> None:
         """Write K broadband realisations of each input in physical units with its metadata."""
         import obspy
@@ -122,7 +134,7 @@ def register(app: typer.Typer) -> None:
             raise DataError("--format seisbench needs a SeisBench-format data set as --input")
         gen = BroadbandGenerator.from_checkpoint(model)
         if datasets:
-            n = generate_dataset(gen, input[0], out, realizations, merge_lf, seed)
+            n = generate_dataset(gen, input[0], out, realizations, merge_lf, seed, lowpass_input)
             typer.echo(f"wrote {realizations} realisation(s) of {n} records to {out}")
             return
         out.mkdir(parents=True, exist_ok=True)
@@ -132,7 +144,9 @@ def register(app: typer.Typer) -> None:
                 st = obspy.read(str(path))
             except Exception as exc:
                 raise DataError(f"{path}: cannot read as a seismogram: {exc}") from None
-            streams = generate_stream(st, gen, realizations, merge_lf=merge_lf, seed=seed)
+            streams = generate_stream(
+                st, gen, realizations, merge_lf=merge_lf, seed=seed, lowpass_input=lowpass_input
+            )
             for k, s in enumerate(streams):
                 stem = f"{path.stem}_r{k:02d}"
                 if format == "mseed":

@@ -15,7 +15,14 @@ al. (2017, BiGAN).
 from seismoalice.models.amplitude import AmplitudeHead
 from seismoalice.models.autoencoder import Decoder, Encoder
 from seismoalice.models.discriminators import Discriminator
-from seismoalice.models.hybrid import HybridGenerator, LatentMap
+from seismoalice.models.hybrid import (
+    HybridGenerator,
+    LatentMap,
+    MergeBand,
+    matched_highpass,
+    merge_lf,
+    renormalise,
+)
 
 __all__ = [
     "AmplitudeHead",
@@ -24,4 +31,8 @@ __all__ = [
     "Encoder",
     "HybridGenerator",
     "LatentMap",
+    "MergeBand",
+    "matched_highpass",
+    "merge_lf",
+    "renormalise",
 ]

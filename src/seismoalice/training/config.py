@@ -46,8 +46,21 @@ class ModelConfig(_Strict):
     width_d: int = Field(128, ge=1, description="discriminator latent trunk / head width")
     map_width: int = Field(32, ge=1, description="latent-map width (Ghz, Fhz)")
     amplitude_width: int = Field(64, ge=1)
+    amplitude_peak: bool = Field(
+        False, description="the amplitude head also sees ln(lf_peak) in the training unit"
+    )
     decoder: Literal["transpose", "upsample"] = "transpose"
     noise: bool = True
+    merge_lf: bool = Field(
+        True,
+        description="hb: keep the LF input below fc and generate only above it (matched filters)",
+    )
+    lf_envelope: float = Field(
+        0.0,
+        ge=0.0,
+        description="hb with merge_lf: modulate the generated HF by the LF input's envelope "
+        "smoothed over this many periods of fc (0: off)",
+    )
     negative_slope: float = Field(0.2, ge=0.0, lt=1.0)
     dropout_d: float = Field(0.25, ge=0.0, lt=1.0)
 
@@ -63,9 +76,15 @@ class LossConfig(_Strict):
     cycle_x: float = Field(10.0, ge=0.0, description="L1 |x − G(F(x))|")
     cycle_z: float = Field(1.0, ge=0.0, description="L1 |z − F(G(z))|")
     spectral: float = Field(0.0, ge=0.0, description="multi-resolution log-spectral loss")
+    spectral_convergence: float = Field(
+        0.0, ge=0.0, description="multi-resolution spectral convergence (energy-weighted)"
+    )
+    psd_envelope: float = Field(
+        0.0, ge=0.0, description="log distance of smoothed power spectra and time envelopes"
+    )
     latent: float = Field(0.0, ge=0.0, description="hb supervised L1 |Ghz(z_f) − F_bb(x_bb)|")
     signal: float = Field(0.0, ge=0.0, description="hb supervised L1 |x̂_bb − x_bb|")
-    amplitude: float = Field(1.0, ge=0.0, description="hb amplitude-head L1 on ln ratio")
+    amplitude: float = Field(1.0, ge=0.0, description="hb amplitude-head squared error on ln ratio")
 
 
 class StageConfig(_Strict):

@@ -33,7 +33,10 @@ def lf_misfit(
     """Relative L2 misfit below fc, ‖LP(x̂) − LP(x_lf)‖ / ‖LP(x_lf)‖ per record, shape ``(N,)``.
 
     ``x_hat``, ``x_lf``: ``(N, C, T)`` in the same units; LP is the zero-phase Butterworth
-    low-pass at ``fc`` [Hz]. 0 means the output keeps the LF input exactly.
+    low-pass at ``fc`` [Hz]. 0 means the output keeps the LF input exactly. Both sides are
+    filtered once: comparing LP(x̂) with an LF input that is itself already LP(x) would count
+    the difference between filtering once and twice (large near fc) as a misfit. Use an ``fc``
+    below the LF input's own cut-off (e.g. half of it) to measure the band the input fully keeps.
     """
     lo_hat = lowpass(x_hat, fs, fc, order)
     lo_ref = lowpass(x_lf, fs, fc, order)
@@ -51,10 +54,14 @@ def validation_metrics(
     tf_gof: bool = True,
     fmin: float = 0.1,
     fmax: float = 30.0,
+    lf: np.ndarray | None = None,
+    fc: float | None = None,
 ) -> dict[str, float | list[float]]:
     """PSA bias/σ per period (and their means), PGA residual bias, and median EG/PG.
 
     ``obs`` (recorded) and ``sim`` (generated): ``(N, C, T)`` accelerograms in the same unit.
+    With the LF input ``lf`` ``(N, C, T)`` (same unit) and its cut-off ``fc`` [Hz], also the
+    median LF-consistency misfit :func:`lf_misfit` below fc/2 (``lf_misfit_median``).
     """
     res = psa_residuals(obs, sim, dt, periods, damping).reshape(-1, len(periods))
     bias, sigma = res.mean(axis=0), res.std(axis=0)
@@ -66,6 +73,8 @@ def validation_metrics(
         "psa_sigma_mean": float(sigma.mean()),
         "pga_bias": float(pga.mean()),
     }
+    if lf is not None and fc is not None:
+        out["lf_misfit_median"] = float(np.median(lf_misfit(sim, lf, 1.0 / dt, fc / 2)))
     if tf_gof:
         from seismoalice.metrics.tf_misfit import tf_gof as _tf_gof
 
