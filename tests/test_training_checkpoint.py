@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from tiny_model import TINY
 
 from seismoalice.errors import CheckpointError
 from seismoalice.training import checkpoint as ckpt
@@ -14,15 +15,6 @@ from seismoalice.training.trainer import NonFiniteLossError, train_stage
 
 FS, T = 100.0, 256
 PRE = {"sampling_rate": FS, "nt": T, "fc": 1.0}
-TINY = {
-    "nzd": 4,
-    "nzf": 2,
-    "ndf": 4,
-    "ndf_d": 4,
-    "width_d": 8,
-    "map_width": 4,
-    "amplitude_width": 8,
-}
 
 
 def records(n: int, seed: int = 0) -> np.ndarray:

@@ -4,22 +4,13 @@ import json
 
 import pytest
 import yaml
+from tiny_model import TINY
 from typer.testing import CliRunner
 
 from seismoalice.cli import app
 from seismoalice.data.preprocessing import PreprocessConfig, prepare_dataset
 from seismoalice.data.synthetic import write_synthetic_dataset
 from seismoalice.errors import CheckpointError, ConfigError
-
-TINY = {
-    "nzd": 4,
-    "nzf": 2,
-    "ndf": 4,
-    "ndf_d": 4,
-    "width_d": 8,
-    "map_width": 4,
-    "amplitude_width": 8,
-}
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,12 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 from safetensors.torch import load_file, save_file
+from tiny_model import TINY
 
 from seismoalice.training.array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import config_from_dict
 from seismoalice.training.distributed import DistInfo
 from seismoalice.training.trainer import build_autoencoder, train_stage
-
-TINY = {
-    "nzd": 4,
-    "nzf": 2,
-    "ndf": 4,
-    "ndf_d": 4,
-    "width_d": 8,
-    "map_width": 4,
-    "amplitude_width": 8,
-}
 
 
 def _worker(rank: int, world: int, port: int, out: str) -> None:

@@ -79,10 +79,10 @@ def demo_steps(out: Path, n: int, seed: int, config: Path, train: bool) -> list[
             str(lf_test),
             "--out",
             str(generated),
-            "--format",
-            "hdf5",
             "--seed",
             str(seed),
+            "--merge-lf",
+            "--no-lowpass-input",
         ],
         [
             "evaluate",
