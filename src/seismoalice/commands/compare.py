@@ -46,7 +46,7 @@ def load_inputs(data: Path, split: str | None, lowpass_hz: float | None) -> dict
 
     if lowpass_hz is None:
         from seismoalice.commands.train import read_preprocessing
-        from seismoalice.data.seisbench_format import WaveformDataset
+        from seismoalice.data.seisbench_format import WaveformDataset, original_name
 
         pre = read_preprocessing(data)
         dataset = WaveformDataset(data)
@@ -57,7 +57,7 @@ def load_inputs(data: Path, split: str | None, lowpass_hz: float | None) -> dict
         rows = range(len(dataset))
         meta = dataset.metadata.reset_index(drop=True)
         return {
-            "names": meta["trace_name"].astype(str).tolist(),
+            "names": [original_name(row) for row in meta.to_dict("records")],
             "bb": dataset.get_waveforms_batch(rows).astype(np.float64),
             "lf": dataset.get_waveforms_batch(rows, "data_lf").astype(np.float64),
             "metadata": meta,

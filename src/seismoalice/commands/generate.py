@@ -12,7 +12,6 @@ from seismoalice.errors import DataError
 
 GROUP = None
 FORMATS = ("mseed", "sac", "hdf5", "seisbench")
-_BOOKKEEPING = {"trace_name", "trace_name_original", "trace_chunk"}
 
 
 def is_dataset(path: Path) -> bool:
@@ -46,7 +45,12 @@ def generate_dataset(
     import numpy as np
     from tqdm.auto import tqdm
 
-    from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
+    from seismoalice.data.seisbench_format import (
+        WaveformDataset,
+        WaveformWriter,
+        original_name,
+        user_metadata,
+    )
 
     ds = WaveformDataset(src)
     order = ds.component_order
@@ -70,19 +74,13 @@ def generate_dataset(
                 )
                 for j, i in enumerate(rows):
                     row = ds.metadata.iloc[i].to_dict()
-                    name = row.get("trace_name_original")
-                    meta = {k: v for k, v in row.items() if k not in _BOOKKEEPING}
-                    meta["trace_name"] = str(row["trace_name"] if _missing(name) else name)
+                    meta = {**user_metadata(row), "trace_name": original_name(row)}
                     meta["trace_sampling_rate_hz"] = gen.sampling_rate
                     meta["trace_npts"] = bb.shape[-1]
                     for k, writer in enumerate(writers):
                         writer.add_trace({**meta, "trace_realization": k}, bb[k, j])
                 bar.update(len(rows))
     return len(ds)
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-import numpy as np
 from tqdm import tqdm
 
-from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
+from seismoalice.data.seisbench_format import (
+    WaveformDataset,
+    WaveformWriter,
+    original_name,
+    user_metadata,
+)
 from seismoalice.errors import DataError
 
 GROUPS = {"bb": "data", "lf": "data_lf"}
-_BOOKKEEPING = {"trace_name", "trace_name_original", "trace_chunk"}
 
 
 def export_group(
@@ -47,12 +50,6 @@ def export_group(
     with WaveformWriter(dst, dict(selected.data_format)) as writer:
         for i in tqdm(range(len(selected)), desc=f"export {group}", disable=not progress):
             row = selected.metadata.iloc[i].to_dict()
-            name = row.get("trace_name_original")
-            meta = {k: v for k, v in row.items() if k not in _BOOKKEEPING}
-            meta["trace_name"] = str(row["trace_name"] if _missing(name) else name)
+            meta = {**user_metadata(row), "trace_name": original_name(row)}
             writer.add_trace(meta, selected.get_waveforms(i, GROUPS[group]))
     return len(selected)
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))

@@ -218,7 +218,12 @@ def prepare_dataset(
 
     from seismoalice import __version__
     from seismoalice.data.importers import ImportSummary
-    from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
+    from seismoalice.data.seisbench_format import (
+        WaveformDataset,
+        WaveformWriter,
+        original_name,
+        user_metadata,
+    )
 
     source = WaveformDataset(src)
     order = source.component_order
@@ -235,13 +240,10 @@ def prepare_dataset(
     data_format = {k: v for k, v in source.data_format.items() if k != "sampling_rate"}
     data_format.update(component_order=cfg.component_order, sampling_rate=cfg.sampling_rate)
     summary = ImportSummary()
-    bookkeeping = {"trace_name", "trace_name_original", "trace_chunk"}
     with WaveformWriter(dst, data_format, bucket_size=bucket_size) as writer:
         for i in tqdm(rows, desc="prepare", unit="trace", disable=not progress):
             row = source.metadata.iloc[i].to_dict()
-            name = str(row.get("trace_name_original", row["trace_name"]))
-            if name == "nan":
-                name = str(row["trace_name"])
+            name = original_name(row)
             try:
                 fs = source.sampling_rate(i)
                 waveform = source.get_waveforms(i)[channels]
@@ -253,7 +255,7 @@ def prepare_dataset(
                 continue
             lf = make_lf(bb, cfg)
             start_s = 0.0 if p is None else p / fs - cfg.pre_event_s
-            meta = {k: v for k, v in row.items() if k not in bookkeeping}
+            meta = user_metadata(row)
             for pick in ("trace_p_arrival_sample", "trace_s_arrival_sample"):
                 if pick in meta and np.isfinite(float(meta[pick])):
                     meta[pick] = (float(meta[pick]) / fs - start_s) * cfg.sampling_rate

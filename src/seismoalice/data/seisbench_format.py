@@ -36,6 +36,22 @@ from seismoalice.io_utils import write_json
 REQUIRED_FORMAT_KEYS = ("dimension_order", "component_order")
 DATA_GROUP = "data"
 EXTRA_PREFIX = "data_"
+BOOKKEEPING_COLUMNS = frozenset({"trace_name", "trace_name_original", "trace_chunk"})
+
+
+def original_name(row: dict[str, Any]) -> str:
+    """The name a trace was written with: ``trace_name_original`` when the writer packed it into a
+    block (its ``trace_name`` is then ``bucketK$…``), else ``trace_name``."""
+    name = row.get("trace_name_original")
+    if name is None or pd.isna(name):
+        return str(row["trace_name"])
+    return str(name)
+
+
+def user_metadata(row: dict[str, Any]) -> dict[str, Any]:
+    """A metadata row without the writer's bookkeeping columns, ready for ``add_trace``."""
+    return {k: v for k, v in row.items() if k not in BOOKKEEPING_COLUMNS}
+
 
 Location = tuple[int | slice, ...]
 
