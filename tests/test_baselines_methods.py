@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -60,6 +62,27 @@ def test_stochastic_informed_keeps_lf_band_and_hf_level(synthetic: dict) -> None
     assert np.median(np.abs(ratio[:, 1:])) < 1.0
 
 
+def test_only_the_oracle_takes_stress_drop_kappa_and_vs30_from_the_metadata(
+    synthetic: dict,
+) -> None:
+    meta = synthetic["params"].iloc[:3]
+    lf = synthetic["lf"][:3]
+    informed = StochasticMethod("informed").source_parameters(lf, FS, meta)
+    oracle = StochasticMethod("oracle").source_parameters(lf, FS, meta)
+    for column, default in (
+        ("source_stress_drop_bar", 100.0),
+        ("station_kappa0_s", 0.035),
+        ("station_vs30_mps", 450.0),
+    ):
+        np.testing.assert_array_equal(informed[column], default)
+        np.testing.assert_array_equal(oracle[column], meta[column].to_numpy())
+    for table in (informed, oracle):
+        np.testing.assert_array_equal(
+            table["source_magnitude"], meta["source_magnitude"].to_numpy()
+        )
+    assert StochasticMethod("oracle").name == "stochastic_oracle"
+
+
 def test_stochastic_informed_needs_metadata(synthetic: dict) -> None:
     method = StochasticMethod("informed")
     with pytest.raises(DataError, match="source_magnitude"):
@@ -87,6 +110,30 @@ def test_spectral_matching_keeps_phase(synthetic: dict) -> None:
     assert not np.allclose(np.abs(a), np.abs(b), rtol=0.05)
 
 
+def test_spectral_matching_converges_to_reachable_target(synthetic: dict) -> None:
+    """Target = PSA of the record with its Fourier amplitudes scaled by a smooth gain (phase
+    unchanged), so an exact match exists; the max error over all periods incl. PGA must fall
+    with the number of iterations and end within 2%."""
+    acc = lowpass(synthetic["bb"][:4, 1], FS, 40.0, order=2)
+    nfft = 2 * acc.shape[-1]
+    f = np.fft.rfftfreq(nfft, 1 / FS)
+    gain = 1 + 0.8 * np.exp(-(np.log(np.maximum(f, 1e-3) / 4.0) ** 2))
+    reachable = np.fft.irfft(np.fft.rfft(acc, nfft) * gain, nfft)[:, : acc.shape[-1]]
+    periods = np.array([0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0])
+    target = response_spectrum(reachable, 1 / FS, periods)
+    errors = [
+        np.abs(
+            response_spectrum(spectral_match(acc, 1 / FS, periods, target, n), 1 / FS, periods)
+            / target
+            - 1
+        ).max()
+        for n in (0, 1, 5, 20)
+    ]
+    assert errors[0] > 0.2
+    assert all(later < earlier for earlier, later in itertools.pairwise(errors))
+    assert errors[-1] < 0.02
+
+
 def test_ensemble_beats_training_mean(synthetic: dict, model: Ann2bbModel) -> None:
     inputs, outputs = ann_periods(0.75)
     train, test = synthetic["bb"][:120], synthetic["bb"][120:]
@@ -106,12 +153,13 @@ def test_checkpoint_round_trip(tmp_path, synthetic: dict, model: Ann2bbModel) ->
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known defect, issue 5: after 5 (or 40) iterations the matched PGA stays ~30% off its "
-    "ANN target; the PGA node steers only f > 20 Hz and the ANN's PGA/PSA(0.05 s) targets "
-    "(0.52-0.9) are inconsistent with the record; every T > 0 is within ~15%",
+    reason="known defect, issue 5: PGA now within 5% after 5 iterations (peak balancing), but "
+    "on 12 records PSA stays 10-24% off at T = 0.5-0.8 s (the ANN/own-PSA step at T*) and "
+    "T = 1.25-1.5, 3.25-4.5 s (long-period oscillators driven by the 1-2 Hz band the ANN "
+    "scales); more iterations do not converge there (0.19 after 20)",
 )
 def test_ann2bb_matches_its_target_within_10_percent(synthetic: dict, model: Ann2bbModel) -> None:
-    rows = slice(120, 126)
+    rows = slice(120, 132)
     method = Ann2bbMethod(model)
     lf, meta = synthetic["lf"][rows], synthetic["params"].iloc[rows]
     hybrid = method.hybrid.generate(lf, FS, meta, np.random.default_rng(7))

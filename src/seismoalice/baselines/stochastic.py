@@ -9,8 +9,12 @@ complementary Butterworth split (Graves & Pitarka 2010 hybrids;
 Flavours:
 
 * ``"informed"``: magnitude ``source_magnitude`` and distance ``path_hyp_distance_km`` from the
-  metadata (and ``station_vs30_mps``, ``station_kappa0_s``, ``source_stress_drop_bar`` when
-  present, else the defaults below): the bound a method without metadata should approach.
+  metadata, stress drop, κ0 and Vs30 at the defaults below: the bound a method without metadata
+  should approach (issue 5).
+* ``"oracle"``: also ``source_stress_drop_bar``, ``station_kappa0_s`` and ``station_vs30_mps``
+  from the metadata when present — on synthetic data every parameter that generated the record,
+  so only the random phase differs: the floor of any method, not a fair bound (stress drop and κ0
+  are not identifiable from a signal below 1 Hz).
 * ``"estimated"``: (M, R) from the LF signal alone (:func:`estimate_magnitude_distance`).
 
 Alignment: the stochastic record is shifted so that the 5% point of its horizontal Husid curve
@@ -29,7 +33,12 @@ from seismoalice.data.stochastic.source import corner_frequency
 from seismoalice.data.synthetic import SynthConfig, shaking_duration, simulate_records, target_fas
 from seismoalice.errors import DataError
 
-Flavour = Literal["informed", "estimated"]
+Flavour = Literal["informed", "oracle", "estimated"]
+METHOD_NAMES = {
+    "informed": "stochastic",
+    "oracle": "stochastic_oracle",
+    "estimated": "stochastic_estimated",
+}
 REQUIRED = ("source_magnitude", "path_hyp_distance_km")
 HUSID_ONSET = 0.05
 MAGNITUDE_GRID = np.arange(3.5, 8.0001, 0.05)
@@ -114,10 +123,12 @@ class StochasticMethod:
     """LF + stochastic HF hybrid (see the module docstring).
 
     Args:
-        flavour: ``"informed"`` (metadata M, R) or ``"estimated"`` (from the LF signal).
+        flavour: ``"informed"`` (metadata M, R), ``"oracle"`` (metadata M, R, Δσ, κ0, Vs30) or
+            ``"estimated"`` (M, R from the LF signal).
         fc: merging frequency [Hz] (the LF corner of the data set).
         order: Butterworth order of one pass of the matched split.
-        stress_drop_bar, kappa0_s, vs30_mps: values used when the metadata lack them.
+        stress_drop_bar, kappa0_s, vs30_mps: values used unless the oracle finds them in the
+            metadata.
     """
 
     def __init__(
@@ -129,12 +140,12 @@ class StochasticMethod:
         kappa0_s: float = 0.035,
         vs30_mps: float = 450.0,
     ) -> None:
-        if flavour not in ("informed", "estimated"):
+        if flavour not in METHOD_NAMES:
             raise DataError(
-                f"stochastic flavour must be 'informed' or 'estimated', got {flavour!r}"
+                f"stochastic flavour must be one of {list(METHOD_NAMES)}, got {flavour!r}"
             )
         self.flavour = flavour
-        self.name = "stochastic" if flavour == "informed" else "stochastic_estimated"
+        self.name = METHOD_NAMES[flavour]
         self.fc, self.order = fc, order
         self.defaults = {
             "source_stress_drop_bar": stress_drop_bar,
@@ -147,24 +158,24 @@ class StochasticMethod:
     ) -> pd.DataFrame:
         """Per record: source_magnitude, path_hyp_distance_km, stress drop, κ0, Vs30."""
         n = len(lf)
-        if self.flavour == "informed":
+        if self.flavour != "estimated":
             missing = [c for c in REQUIRED if metadata is None or c not in metadata.columns]
             if missing:
                 raise DataError(
-                    f"stochastic (informed) needs metadata columns {list(REQUIRED)}; missing "
+                    f"stochastic ({self.flavour}) needs metadata columns {list(REQUIRED)}; missing "
                     f"{missing} (use the 'estimated' flavour for records without metadata)"
                 )
             table = pd.DataFrame({c: metadata[c].to_numpy(dtype=float) for c in REQUIRED})
             bad = ~np.isfinite(table.to_numpy()).all(axis=1)
             if bad.any():
                 raise DataError(
-                    f"stochastic (informed): record {int(np.argmax(bad))} has non-finite "
+                    f"stochastic ({self.flavour}): record {int(np.argmax(bad))} has non-finite "
                     f"{list(REQUIRED)}"
                 )
             for column, value in self.defaults.items():
                 given = (
                     metadata[column].to_numpy(dtype=float)
-                    if column in metadata.columns
+                    if self.flavour == "oracle" and column in metadata.columns
                     else np.full(n, np.nan)
                 )
                 table[column] = np.where(np.isfinite(given), given, value)

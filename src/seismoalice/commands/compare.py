@@ -1,7 +1,8 @@
 """``seismoalice compare``: run several broadband methods on the same LF inputs and compare them.
 
-Methods: ``lf``, ``stochastic`` (informed), ``stochastic_estimated``, ``ann2bb=DIR`` (checkpoint of
-``seismoalice train --stage ann2bb``) and ``NAME=DIR`` for an ALICE checkpoint (e.g. ``hb=DIR``).
+Methods: ``lf``, ``stochastic`` (informed), ``stochastic_oracle``, ``stochastic_estimated``,
+``ann2bb=DIR`` (checkpoint of ``seismoalice train --stage ann2bb``) and ``NAME=DIR`` for an
+ALICE checkpoint (e.g. ``hb=DIR``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ def build_method(spec: str, fc: float) -> Any:
     from seismoalice.baselines.ann2bb import Ann2bbMethod, Ann2bbModel
     from seismoalice.baselines.base import AliceMethod
     from seismoalice.baselines.lf import LFMethod
-    from seismoalice.baselines.stochastic import StochasticMethod
+    from seismoalice.baselines.stochastic import METHOD_NAMES, StochasticMethod
 
     name, _, path = spec.partition("=")
     name = name.strip()
     if name == "lf" and not path:
         return LFMethod()
-    if name in ("stochastic", "stochastic_estimated") and not path:
-        return StochasticMethod("informed" if name == "stochastic" else "estimated", fc=fc)
+    flavours = {v: k for k, v in METHOD_NAMES.items()}
+    if name in flavours and not path:
+        return StochasticMethod(flavours[name], fc=fc)
     if not path:
         raise ConfigError(f"--methods: {spec!r} needs a checkpoint (NAME=DIR)")
     if name == "ann2bb":
@@ -141,7 +143,11 @@ def register(app: typer.Typer) -> None:
     def compare(
         data: Annotated[Path, typer.Option(help="Prepared data set, or records with --lowpass.")],
         methods: Annotated[
-            str, typer.Option(help="Comma list: lf, stochastic, stochastic_estimated, NAME=DIR.")
+            str,
+            typer.Option(
+                help="Comma list: lf, stochastic, stochastic_oracle, stochastic_estimated, "
+                "NAME=DIR."
+            ),
         ],
         out: Annotated[Path, typer.Option(help="Output folder.")],
         split: Annotated[str | None, typer.Option(help="Split to compare on.")] = "test",
