@@ -1,10 +1,11 @@
 """Training and generation throughput of the ALICE stages, against a matmul peak.
 
-For each stage (bb, fl, hb) and device (CPU; CUDA when present) it times full training steps
-(n_critic discriminator updates + one generator update) on random peak-normalised batches of
-shape (B, 3, nt), counts their floating-point operations with torch's FlopCounterMode and
-reports samples/s and achieved FLOP/s as a fraction of the fp32 matmul peak measured in the same
-run (the reference). Generation throughput is LF records (3 × nt) per second with K = 1.
+For each stage (bb, fl, env with model.hf_envelope, hb) and device (CPU; CUDA when present) it
+times full training steps (n_critic discriminator updates + one generator update) on random
+peak-normalised batches of shape (B, 3, nt), counts their floating-point operations with torch's
+FlopCounterMode and reports samples/s and achieved FLOP/s as a fraction of the fp32 matmul peak
+measured in the same run (the reference). Generation throughput is LF records (3 × nt) per
+second with K = 1.
 
     .venv/bin/python benchmarks/bench_training.py                # demo config, full size
     .venv/bin/python benchmarks/bench_training.py --quick        # fewer steps
@@ -30,7 +31,16 @@ from seismoalice.io_utils import write_json
 from seismoalice.models import HybridGenerator
 from seismoalice.training import checkpoint as ckpt
 from seismoalice.training.config import load_config
-from seismoalice.training.trainer import build_autoencoder, setup_run, train_step
+from seismoalice.training.trainer import (
+    build_autoencoder,
+    build_envelope,
+    build_hybrid_trainables,
+    envelope_width,
+    merge_band,
+    pretrained_stages,
+    setup_run,
+    train_step,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,19 +97,33 @@ def bench_stage(stage, cfg, pre, pretrained, device, steps, batch):
 
 def save_pretrained(cfg, pre, directory: Path) -> dict[str, Path]:
     out = {}
-    for stage in ("bb", "fl"):
-        nets = build_autoencoder(cfg.model, stage)
+    for stage in pretrained_stages(cfg):
+        nets = (
+            {"hf_envelope": build_envelope(cfg.model, pre)}
+            if stage == "env"
+            else build_autoencoder(cfg.model, stage)
+        )
         meta = {"stage": stage, "model": cfg.model.model_dump(mode="json"), "preprocessing": pre}
         out[stage] = ckpt.save_checkpoint(directory / stage, nets, meta)
     return out
 
 
 def bench_generation(cfg, pre, device, n_records: int) -> float:
-    bb, fl = build_autoencoder(cfg.model, "bb"), build_autoencoder(cfg.model, "fl")
-    from seismoalice.training.trainer import build_hybrid_trainables
-
-    maps = build_hybrid_trainables(cfg.model)
-    model = HybridGenerator(fl["encoder"], maps["fl_to_bb"], bb["decoder"], maps["amplitude"])
+    m = cfg.model
+    bb, fl, maps = (
+        build_autoencoder(m, "bb"),
+        build_autoencoder(m, "fl"),
+        build_hybrid_trainables(m),
+    )
+    model = HybridGenerator(
+        fl["encoder"],
+        maps["fl_to_bb"],
+        bb["decoder"],
+        maps.get("amplitude"),
+        merge_band(m, pre),
+        envelope_width(m, pre),
+        build_envelope(m, pre) if m.hf_envelope else None,
+    )
     gen = BroadbandGenerator(model, pre, device)
     x = np.random.default_rng(0).standard_normal((n_records, 3, pre["nt"]))
     gen.generate(x[:2], pre["sampling_rate"])
@@ -162,7 +186,7 @@ def main() -> None:
         peak = matmul_peak(device, 1024 if device.type == "cpu" else 8192)
         entry = {"matmul_peak_flops": peak, "stages": {}}
         print(f"[{device}] fp32 matmul peak: {peak / 1e9:.1f} GFLOP/s")
-        for stage in ("bb", "fl", "hb"):
+        for stage in (*pretrained_stages(cfg), "hb"):
             batch = getattr(cfg.stages, stage).batch_size
             r = bench_stage(stage, cfg, pre, pretrained, device, steps, batch)
             r["fraction_of_matmul_peak"] = r["achieved_flops"] / peak

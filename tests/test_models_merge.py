@@ -42,6 +42,21 @@ def test_matched_highpass_is_the_complement_of_sosfiltfilt(fc, order, seed):
     assert np.abs(out - ref)[..., inner].max() < 1e-3 * np.abs(ref).max()
 
 
+@pytest.mark.parametrize("f", [0.7, 1.0, 1.4, 3.0])
+def test_power_highpass_completes_the_lowpass_power(f):
+    """A sinusoid's low-pass (scipy sosfiltfilt) and power high-pass amplitudes a_L, a_H obey
+    a_L² + a_H² = 1: an incoherent HF part then restores the full power at every frequency."""
+    n = 8192
+    t = np.arange(n) / FS
+    f = round(f * n / FS) * FS / n
+    x = np.cos(2 * np.pi * f * t)
+    inner = slice(2000, n - 2000)
+    a_low = np.abs(scipy_low(x))[inner].max()
+    hp = matched_highpass(torch.from_numpy(x), MergeBand(FS, FC), power=True).numpy()
+    a_high = np.abs(hp)[inner].max()
+    assert a_low**2 + a_high**2 == pytest.approx(1.0, abs=2e-3)
+
+
 def test_tukey_equals_scipy():
     for n, alpha in [(4096, 0.05), (101, 0.5), (10, 0.0)]:
         np.testing.assert_allclose(tukey(n, alpha).numpy(), signal.windows.tukey(n, alpha))

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 import yaml
 from tiny_model import TINY
@@ -56,6 +57,34 @@ def test_train_all_stages_then_resume(tmp_path, prepared):
         "--stage", "bb", "--config", cfg, "--data", prepared, "--out", tmp_path / "run", "--resume"
     )
     assert res.exit_code == 0, res.output  # already finished: resumes at its last epoch
+
+
+def test_env_stage_then_hb_with_hf_envelope_generates_in_physical_units(tmp_path, prepared):
+    from safetensors import safe_open
+
+    from seismoalice.generation import BroadbandGenerator
+
+    model = {**TINY, "hf_envelope": True, "envelope_width": 8}
+    env = {"epochs": 2, "batch_size": 4, "max_batches": 2, "lr_g": 1e-3}
+    cfg = write_config(tmp_path / "c.yaml", model=model)
+    data = yaml.safe_load(cfg.read_text())
+    data["stages"]["env"] = env
+    cfg.write_text(yaml.safe_dump(data))
+    run = tmp_path / "run"
+    for stage in ("bb", "fl", "env", "hb"):
+        res = invoke("--stage", stage, "--config", cfg, "--data", prepared, "--out", run)
+        assert res.exit_code == 0, res.output
+    env_meta = json.loads((run / "env/last/config.json").read_text())
+    assert env_meta["epoch"] == 2 and {"psa_bias", "pga_bias"} <= set(env_meta["validation"])
+    with safe_open(str(run / "hb/best/model.safetensors"), "pt") as f:
+        keys = set(f.keys())
+    assert any(k.startswith("hf_envelope.") for k in keys)
+    assert not any(k.startswith("amplitude.") for k in keys)
+    gen = BroadbandGenerator.from_checkpoint(run)
+    lf = np.random.default_rng(0).standard_normal((2, 3, 256)) * 0.01
+    out = gen.generate(lf, 100.0, realizations=2, seed=0)
+    assert out.shape == (2, 2, 3, 256) and np.isfinite(out).all()
+    assert not np.allclose(out[0], out[1])  # two realisations
 
 
 def test_errors_are_clear(tmp_path, prepared):

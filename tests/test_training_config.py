@@ -10,7 +10,7 @@ from seismoalice.training.config import load_config
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["demo.yaml", "bench.yaml", "full.yaml"])
+@pytest.mark.parametrize("name", ["demo.yaml", "full.yaml"])
 def test_shipped_configs_validate(name):
     cfg = load_config(ROOT / "configs" / name)
     assert cfg.model.nzd == 32 and cfg.model.nzf == 8

@@ -2,7 +2,8 @@
 
 Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF)))):
 
-1. resample the input ``(N, 3, T)`` [any unit] to the model's sampling rate (polyphase);
+1. resample the input ``(N, 3, T)`` [m/s², the unit of the training data: models with
+   ``amplitude_peak`` or ``hf_envelope`` use the absolute level] to the model's sampling rate;
 2. low-pass it at the model's fc (zero-phase Butterworth, as the training LF signals), unless
    ``lowpass_input=False`` says it is already such an LF signal (filtering twice would attenuate
    it again around fc);
@@ -14,7 +15,7 @@ Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF)))):
 5. optionally merge afterwards: LF signal + generated signal above fc (matched complementary
    Butterworth split, :func:`merge_with_lf`), for models trained without ``merge_lf``.
 
-Outputs are sampled at the model's rate, in the input's units.
+Outputs are sampled at the model's rate, in the input's unit.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class BroadbandGenerator:
         from seismoalice.training.config import ModelConfig
         from seismoalice.training.trainer import (
             build_autoencoder,
+            build_envelope,
             build_hybrid_trainables,
             envelope_width,
             merge_band,
@@ -115,15 +117,16 @@ class BroadbandGenerator:
             build_autoencoder(m, "fl"),
             build_hybrid_trainables(m),
         )
-        nets = {
-            "encoder_fl": fl["encoder"],
-            "fl_to_bb": maps["fl_to_bb"],
-            "decoder_bb": bb["decoder"],
-            "amplitude": maps["amplitude"],
-        }
-        ckpt.load_modules(tensors, nets, str(path))
         try:
             pre = config["preprocessing"]
+            nets = {
+                "encoder_fl": fl["encoder"],
+                "fl_to_bb": maps["fl_to_bb"],
+                "decoder_bb": bb["decoder"],
+                "amplitude": maps.get("amplitude"),
+                "hf_envelope": build_envelope(m, pre) if m.hf_envelope else None,
+            }
+            ckpt.load_modules(tensors, {k: v for k, v in nets.items() if v is not None}, str(path))
             model = HybridGenerator(
                 **nets, merge=merge_band(m, pre), envelope=envelope_width(m, pre)
             )
@@ -165,7 +168,7 @@ class BroadbandGenerator:
         """K broadband realisations of LF records.
 
         Args:
-            x: LF accelerograms ``(N, 3, T)`` or ``(3, T)``, components Z, N, E, any unit.
+            x: LF accelerograms ``(N, 3, T)`` or ``(3, T)``, components Z, N, E [m/s²].
             fs: sampling rate of ``x`` [Hz].
             realizations: K, number of independent realisations per record.
             overlap: window overlap as a fraction of nt (long records).

@@ -2,7 +2,7 @@
 
 Each step is the very command a user would type, run in-process and echoed first, so the demo
 doubles as a tutorial: synthesise a data set (Boore 2003 stochastic method), prepare BB/LF
-windows, plot it, train the bb, fl and hb ALICE stages, generate broadband signals for the test
+windows, plot it, train the bb, fl (env) and hb stages, generate broadband signals for the test
 split from its LF version, and evaluate them — and the LF input alone — against the true
 broadband records in one HTML report.
 """
@@ -54,8 +54,11 @@ def demo_steps(out: Path, n: int, seed: int, config: Path, train: bool) -> list[
     report_lf = ["evaluate", "--pred", str(lf_test), "--ref", str(bb_test), "--name", "LF input"]
     if not train:
         return [*steps, [*report_lf, "--out", str(out / "report")]]
+    from seismoalice.training.config import load_config
+    from seismoalice.training.trainer import pretrained_stages
+
     runs = out / "runs"
-    for stage in ("bb", "fl", "hb"):
+    for stage in (*pretrained_stages(load_config(config)), "hb"):
         steps.append(
             [
                 "train",

@@ -1,4 +1,4 @@
-"""``seismoalice train``: train the bb, fl or hb ALICE stage from a YAML config."""
+"""``seismoalice train``: train the bb, fl, env or hb stage from a YAML config (or ann2bb)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train")
     def train(
-        stage: Annotated[str, typer.Option(help="Stage to train: bb, fl, hb or ann2bb.")],
+        stage: Annotated[str, typer.Option(help="Stage to train: bb, fl, env, hb or ann2bb.")],
         config: Annotated[
             Path | None, typer.Option(help="YAML config (see configs/demo.yaml); not for ann2bb.")
         ] = None,
@@ -51,7 +51,8 @@ def register(app: typer.Typer) -> None:
         """Train one stage; run under `torchrun --nproc_per_node N` for data parallelism.
 
         Checkpoints go to OUT/<stage>/last (every train.checkpoint_every epochs, resumable) and
-        OUT/<stage>/best (best validation score); hb reads OUT/bb/best and OUT/fl/best.
+        OUT/<stage>/best (best validation score); hb reads OUT/bb/best and OUT/fl/best (and
+        OUT/env/best with model.hf_envelope).
         """
         from seismoalice.data.dataset import WaveformWindowDataset
         from seismoalice.training.config import STAGES, load_config

@@ -10,11 +10,19 @@ al. (2017, BiGAN).
 - :mod:`.discriminators`: joint D(x, z) and pair critics D(x, x̂), D(z, ẑ).
 - :mod:`.hybrid`: latent maps between the two autoencoders and the LF → BB generator.
 - :mod:`.amplitude`: the head that predicts ln(bb_peak / lf_peak).
+- :mod:`.envelope`: time–frequency envelopes and the predictor of the HF one from the LF input.
 """
 
 from seismoalice.models.amplitude import AmplitudeHead
 from seismoalice.models.autoencoder import Decoder, Encoder
 from seismoalice.models.discriminators import Discriminator
+from seismoalice.models.envelope import (
+    EnvelopeBands,
+    EnvelopePredictor,
+    envelope_losses,
+    log_band_power,
+    shape_to_envelope,
+)
 from seismoalice.models.hybrid import (
     HybridGenerator,
     LatentMap,
@@ -22,6 +30,7 @@ from seismoalice.models.hybrid import (
     matched_highpass,
     merge_lf,
     renormalise,
+    shaped_merge,
 )
 
 __all__ = [
@@ -29,10 +38,16 @@ __all__ = [
     "Decoder",
     "Discriminator",
     "Encoder",
+    "EnvelopeBands",
+    "EnvelopePredictor",
     "HybridGenerator",
     "LatentMap",
     "MergeBand",
+    "envelope_losses",
+    "log_band_power",
     "matched_highpass",
     "merge_lf",
     "renormalise",
+    "shape_to_envelope",
+    "shaped_merge",
 ]

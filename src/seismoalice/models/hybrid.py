@@ -13,6 +13,11 @@ G_bb's output is first modulated by the smoothed envelope of the LF input, so th
 generated high frequencies arrive and decay with the LF energy (in stochastic ground-motion
 models every band shares the source-duration window, Boore 2003); the network then only
 learns the spectral content and the departures from that envelope.
+
+With an :class:`~seismoalice.models.envelope.EnvelopePredictor` (``hf_envelope``) the decoder's
+output is instead a texture: high-passed, given the band–frame power that the predictor expects
+for the record's missing high frequencies, and merged with the LF input in physical units
+(:func:`shaped_merge`); the amplitude head is then not needed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from torch import nn
 from seismoalice.models.amplitude import AmplitudeHead
 from seismoalice.models.autoencoder import Decoder, Encoder
 from seismoalice.models.blocks import conv_block, init_weights, with_noise
+from seismoalice.models.envelope import EnvelopePredictor, shape_to_envelope
 
 
 class MergeBand(NamedTuple):
@@ -67,12 +73,18 @@ def lowpass_gain(n: int, band: MergeBand, device: torch.device | None = None) ->
     return 1.0 / (1.0 + ratio.pow(2 * band.order))
 
 
-def matched_highpass(x: torch.Tensor, band: MergeBand) -> torch.Tensor:
+def matched_highpass(x: torch.Tensor, band: MergeBand, power: bool = False) -> torch.Tensor:
     """``x − lowpass(x)`` for ``(..., T)`` signals, applied in the frequency domain
     (zero-padded to 2T against wrap-around); differentiable. Same unit as ``x``.
+
+    With ``power``, the gain is sqrt(1 − L²) instead of 1 − L (L = :func:`lowpass_gain`): the
+    high-pass whose power adds up with the low-pass's, L² + HP² = 1, which is what an incoherent
+    (random-phase) HF part needs to complete an LF signal; with 1 − L the sum of two incoherent
+    parts would lack half the power at fc.
     """
     t = x.shape[-1]
-    gain = 1.0 - lowpass_gain(2 * t, band, x.device)
+    low = lowpass_gain(2 * t, band, x.device)
+    gain = (1.0 - low.pow(2)).clamp_min(0).sqrt() if power else 1.0 - low
     spec = torch.fft.rfft(x.float(), n=2 * t)
     return torch.fft.irfft(spec * gain.to(spec.real.dtype), n=2 * t)[..., :t].to(x.dtype)
 
@@ -114,6 +126,28 @@ def merge_lf(
     return x_lf * torch.exp(-ln_ratio).reshape(-1, 1, 1) + matched_highpass(raw * window, band)
 
 
+def shaped_merge(
+    lf: torch.Tensor, raw: torch.Tensor, predictor: EnvelopePredictor, band: MergeBand
+) -> torch.Tensor:
+    """BB ``(N, C, T)`` [m/s²] = ``lf + HP_fc/2(tukey · shape(HPp(tukey · raw), predictor(lf)))``.
+
+    ``lf`` is the LF input [m/s²], ``raw`` the decoder output (any scale). HPp is the
+    power-complementary high-pass at fc (:func:`matched_highpass` with ``power``): the generated
+    HF part is incoherent with the LF input, so around fc their powers, not amplitudes, must add
+    up; the predictor's target is the same high-pass of the true record. The texture gets the
+    predicted band–frame power (:func:`shape_to_envelope`, circular over T, so it is tapered
+    again) and a guard high-pass an octave below fc against what the time-varying gains spread
+    there; a second high-pass at fc would weaken 0.7–1.5 Hz twice. Below fc/4 the output is the
+    input's (combined gain of the two high-passes 2e-5 there); between fc/4 and fc the generated
+    part adds back power that the LF filter removed (at fc/2 about 4 % of the record amplitude).
+    """
+    window = tukey(raw.shape[-1], band.taper, raw.device).to(raw.dtype)
+    texture = matched_highpass(raw * window, band, power=True)
+    shaped = shape_to_envelope(texture, predictor(lf), predictor.bands)
+    guard = band._replace(fc=band.fc / 2)
+    return lf + matched_highpass(shaped * window, guard).to(lf.dtype)
+
+
 class LatentMap(nn.Module):
     """``(N, nz_in, L)`` → ``(N, nz_out, L)``: k=3 convolutions 2·nz_in → w → 2w → nz_out.
 
@@ -142,7 +176,9 @@ class HybridGenerator(nn.Module):
     ``x̂_bb · lf_peak · exp(ln_ratio)`` is the BB signal in the input's units. Without ``merge``
     x̂_bb is G_bb's output renormalised to peak 1; with ``merge`` it is :func:`merge_lf` (the LF
     input below fc, G_bb's output above, modulated by the LF envelope over ``envelope`` samples
-    if given). Fresh noise at every call gives a new realisation.
+    if given). With ``hf_envelope`` (needs ``merge`` and ``ln_peak``) x̂_bb is
+    :func:`shaped_merge` renormalised to peak 1 and ln_ratio its peak over the LF peak; the
+    amplitude head is unused (None). Fresh noise at every call gives a new realisation.
     """
 
     def __init__(
@@ -150,9 +186,10 @@ class HybridGenerator(nn.Module):
         encoder_fl: Encoder,
         fl_to_bb: LatentMap,
         decoder_bb: Decoder,
-        amplitude: AmplitudeHead,
+        amplitude: AmplitudeHead | None,
         merge: MergeBand | None = None,
         envelope: int | None = None,
+        hf_envelope: EnvelopePredictor | None = None,
     ) -> None:
         super().__init__()
         self.encoder_fl = encoder_fl
@@ -161,13 +198,28 @@ class HybridGenerator(nn.Module):
         self.amplitude = amplitude
         self.merge = merge
         self.envelope = envelope
+        self.hf_envelope = hf_envelope
+        if hf_envelope is not None and merge is None:
+            raise ValueError("hf_envelope shapes the band above fc: it needs merge")
+        if hf_envelope is None and amplitude is None:
+            raise ValueError("without hf_envelope the generator needs an amplitude head")
 
     def forward(
         self, x_lf: torch.Tensor, ln_peak: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``ln_peak`` ``(N,)``: ln of the LF peak in the training unit (for heads that use it)."""
         z_f = self.encoder_fl(x_lf)
-        raw, ln_ratio = self.decoder_bb(self.fl_to_bb(z_f)), self.amplitude(z_f, ln_peak)
+        raw = self.decoder_bb(self.fl_to_bb(z_f))
+        if self.hf_envelope is not None:
+            if ln_peak is None:
+                raise ValueError("hf_envelope needs ln(lf_peak) [ln m/s²]")
+            ln_peak = ln_peak.reshape(-1).to(raw.dtype)
+            bb = shaped_merge(
+                x_lf * torch.exp(ln_peak).reshape(-1, 1, 1), raw, self.hf_envelope, self.merge
+            )
+            peak = bb.abs().amax(dim=(1, 2)).clamp_min(1e-30)
+            return bb / peak.reshape(-1, 1, 1), torch.log(peak) - ln_peak
+        ln_ratio = self.amplitude(z_f, ln_peak)
         if self.merge is None:
             return renormalise(raw), ln_ratio
         return merge_lf(x_lf, raw, ln_ratio, self.merge, self.envelope), ln_ratio

@@ -7,7 +7,10 @@ Layout of a config file (see configs/demo.yaml)::
     model: {nzd: 32, nzf: 8, ndf: 32, ...}
     train: {device: auto, amp: true, checkpoint_every: 1, ...}
     validation: {every: 1, n_records: 8, ...}
-    stages: {bb: {...}, fl: {...}, hb: {...}}
+    stages: {bb: {...}, fl: {...}, env: {...}, hb: {...}}
+
+Stage ``env`` (only needed with ``model.hf_envelope``) trains the HF envelope predictor
+(:class:`seismoalice.models.EnvelopePredictor`) by least squares; ``hb`` then loads it frozen.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from seismoalice.errors import ConfigError
 
-Stage = Literal["bb", "fl", "hb"]
-STAGES: tuple[Stage, ...] = ("bb", "fl", "hb")
+Stage = Literal["bb", "fl", "env", "hb"]
+STAGES: tuple[Stage, ...] = ("bb", "fl", "env", "hb")
 
 
 class _Strict(BaseModel):
@@ -61,8 +64,24 @@ class ModelConfig(_Strict):
         description="hb with merge_lf: modulate the generated HF by the LF input's envelope "
         "smoothed over this many periods of fc (0: off)",
     )
+    hf_envelope: bool = Field(
+        False,
+        description="hb: give the generated HF the time–frequency envelope that the env stage "
+        "predicts from the LF input (needs merge_lf; replaces the amplitude head)",
+    )
+    envelope_bands: int = Field(12, ge=2, description="env: HF bands between fc/2 and 0.4·fs")
+    envelope_frame_s: float = Field(0.32, gt=0, description="env: frame length [s]")
+    envelope_width: int = Field(64, ge=1, description="env: predictor width")
     negative_slope: float = Field(0.2, ge=0.0, lt=1.0)
     dropout_d: float = Field(0.25, ge=0.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _check_envelope(self) -> ModelConfig:
+        if self.hf_envelope and not self.merge_lf:
+            raise ValueError("hf_envelope shapes the band above fc: it needs merge_lf: true")
+        if self.hf_envelope and self.lf_envelope > 0:
+            raise ValueError("hf_envelope and lf_envelope both set the HF envelope: use one")
+        return self
 
 
 class LossConfig(_Strict):
@@ -85,6 +104,8 @@ class LossConfig(_Strict):
     latent: float = Field(0.0, ge=0.0, description="hb supervised L1 |Ghz(z_f) − F_bb(x_bb)|")
     signal: float = Field(0.0, ge=0.0, description="hb supervised L1 |x̂_bb − x_bb|")
     amplitude: float = Field(1.0, ge=0.0, description="hb amplitude-head squared error on ln ratio")
+    envelope: float = Field(1.0, ge=0.0, description="env: squared error of ln band–frame power")
+    band_energy: float = Field(1.0, ge=0.0, description="env: squared error of ln band energy")
 
 
 class StageConfig(_Strict):
@@ -130,6 +151,7 @@ class ValidationConfig(_Strict):
 class StagesConfig(_Strict):
     bb: StageConfig = StageConfig()
     fl: StageConfig = StageConfig()
+    env: StageConfig = StageConfig(epochs=60, batch_size=64, lr_g=2e-3, scheduler="cosine")
     hb: StageConfig = StageConfig()
 
 

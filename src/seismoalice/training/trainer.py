@@ -13,6 +13,10 @@ same minibatch (original SeismoALICE schedule, src/trainer_bbfl.py). Losses (Li 
   With ``model.merge_lf`` the decoded signal is merged with the LF input at fc before the
   signal discriminator and the signal/spectral terms (:func:`seismoalice.models.merge_lf`, with
   the true amplitude ratio), so that the maps only learn the band above fc.
+- env: supervised least squares of the HF envelope predictor (ln band–frame power of the
+  high-passed BB record from the LF record, both in m/s²); no discriminator. With
+  ``model.hf_envelope`` the hb stage loads it frozen and shapes G_bb's output with it
+  (:func:`seismoalice.models.shaped_merge`) instead of using the amplitude head.
 
 Generator terms whose weight is 0 are not computed (saves the extra decoder passes).
 """
@@ -37,11 +41,17 @@ from seismoalice.models import (
     Decoder,
     Discriminator,
     Encoder,
+    EnvelopeBands,
+    EnvelopePredictor,
     HybridGenerator,
     LatentMap,
     MergeBand,
+    envelope_losses,
+    log_band_power,
+    matched_highpass,
     merge_lf,
     renormalise,
+    shaped_merge,
 )
 from seismoalice.seeding import seed_everything
 from seismoalice.training import checkpoint as ckpt
@@ -65,6 +75,7 @@ from seismoalice.training.validation import score, validation_metrics
 
 SIGNAL_KEY = {"bb": "bb", "fl": "lf"}
 AUTOENCODER_KEYS = {"nzd", "nzf", "ndf", "decoder", "noise", "negative_slope"}
+ENVELOPE_KEYS = {"envelope_bands", "envelope_frame_s", "envelope_width", "negative_slope"}
 
 
 class NonFiniteLossError(SeismoAliceError, FloatingPointError):
@@ -116,21 +127,60 @@ def _disc(m: ModelConfig, loss: LossConfig, x_ch: int, z_ch: int) -> Discriminat
 
 
 def build_hybrid_trainables(m: ModelConfig) -> dict[str, nn.Module]:
-    """Latent maps Ghz (fl → bb), Fhz (bb → fl) and the amplitude head."""
-    return {
+    """Latent maps Ghz (fl → bb), Fhz (bb → fl) and, without ``hf_envelope``, the amplitude
+    head."""
+    nets: dict[str, nn.Module] = {
         "fl_to_bb": LatentMap(m.nzf, m.nzd, m.map_width, m.noise),
         "bb_to_fl": LatentMap(m.nzd, m.nzf, m.map_width, m.noise),
-        "amplitude": AmplitudeHead(
-            m.nzf, m.amplitude_width, m.negative_slope, use_peak=m.amplitude_peak
-        ),
     }
+    if not m.hf_envelope:
+        nets["amplitude"] = AmplitudeHead(
+            m.nzf, m.amplitude_width, m.negative_slope, use_peak=m.amplitude_peak
+        )
+    return nets
+
+
+def build_envelope(m: ModelConfig, preprocessing: dict[str, Any]) -> EnvelopePredictor:
+    """The HF envelope predictor of stage ``env`` for the data set's fs and fc."""
+    bands = EnvelopeBands.default(
+        float(preprocessing["sampling_rate"]),
+        float(preprocessing["fc"]),
+        m.envelope_bands,
+        m.envelope_frame_s,
+    )
+    return EnvelopePredictor(bands, 3, m.envelope_width, m.negative_slope)
+
+
+def load_pretrained(
+    nets: dict[str, nn.Module], path: Path, stage: Stage, m: ModelConfig, keys: set[str]
+) -> None:
+    """Load the ``stage`` checkpoint at ``path`` into ``nets`` (CheckpointError if it is another
+    stage or its model settings ``keys`` differ from ``m``'s)."""
+    tensors, config = ckpt.read_checkpoint(path)
+    if config.get("stage") != stage:
+        raise ckpt.CheckpointError(
+            f"{path}: is a '{config.get('stage')}' checkpoint, not '{stage}'"
+        )
+    ckpt.check_compatible(config, str(path), model=m.model_dump(include=keys))
+    ckpt.load_modules(tensors, nets, str(path))
 
 
 def build_stage(
-    stage: Stage, cfg: RunConfig, pretrained: dict[Stage, Path] | None = None
+    stage: Stage,
+    cfg: RunConfig,
+    pretrained: dict[Stage, Path] | None = None,
+    preprocessing: dict[str, Any] | None = None,
 ) -> StageNets:
-    """Networks of ``stage``; for hb, the bb and fl autoencoders are loaded from ``pretrained``."""
+    """Networks of ``stage``; for hb, the bb and fl autoencoders (and the env predictor with
+    ``model.hf_envelope``) are loaded from ``pretrained``. ``preprocessing`` (fs, fc) is needed
+    for env and hf_envelope."""
     m, loss = cfg.model, getattr(cfg.stages, stage).loss
+    if stage == "env" or (stage == "hb" and m.hf_envelope):
+        if preprocessing is None:
+            raise ConfigError(f"stage {stage}: the envelope predictor needs the preprocessing")
+        envelope = build_envelope(m, preprocessing)
+    if stage == "env":
+        return StageNets({"hf_envelope": envelope}, {})
     if stage in ("bb", "fl"):
         nz = m.nzd if stage == "bb" else m.nzf
         disc = {
@@ -143,15 +193,12 @@ def build_stage(
     for sub in ("bb", "fl"):
         nets = build_autoencoder(m, sub)
         if pretrained is not None:
-            tensors, config = ckpt.read_checkpoint(pretrained[sub])
-            source = str(pretrained[sub])
-            if config.get("stage") != sub:
-                raise ckpt.CheckpointError(
-                    f"{source}: is a '{config.get('stage')}' checkpoint, not '{sub}'"
-                )
-            ckpt.check_compatible(config, source, model=m.model_dump(include=AUTOENCODER_KEYS))
-            ckpt.load_modules(tensors, nets, source)
+            load_pretrained(nets, pretrained[sub], sub, m, AUTOENCODER_KEYS)
         frozen.update({f"{k}_{sub}": v for k, v in nets.items()})
+    if m.hf_envelope:
+        if pretrained is not None:
+            load_pretrained({"hf_envelope": envelope}, pretrained["env"], "env", m, ENVELOPE_KEYS)
+        frozen["hf_envelope"] = envelope
     gen = build_hybrid_trainables(m)
     if getattr(cfg.stages, stage).finetune:
         gen["encoder_fl"] = frozen.pop("encoder_fl")
@@ -248,7 +295,8 @@ def _true_ln_ratio(batch: dict) -> torch.Tensor:
 
 
 def _hb_forward(nets: StageNets, batch: dict) -> dict[str, torch.Tensor]:
-    """Latents and the decoded BB signal ``x_hat`` (merged with the LF input if configured)."""
+    """Latents and the decoded BB signal ``x_hat`` in units of the true BB peak (merged with
+    the LF input if configured, shaped by the envelope predictor if there is one)."""
     nets_all = nets.all()
     x_bb, x_lf = batch["bb"], batch["lf"]
     with torch.no_grad():
@@ -256,7 +304,11 @@ def _hb_forward(nets: StageNets, batch: dict) -> dict[str, torch.Tensor]:
     z_f = nets_all["encoder_fl"](x_lf)
     z_d_hat = nets_all["fl_to_bb"](z_f)
     x_hat = nets_all["decoder_bb"](z_d_hat)
-    if nets.merge is not None:
+    if "hf_envelope" in nets_all and nets.merge is not None:
+        lf = x_lf * batch["lf_scale"].reshape(-1, 1, 1)
+        bb = shaped_merge(lf, x_hat, nets_all["hf_envelope"], nets.merge)
+        x_hat = bb / batch["bb_scale"].reshape(-1, 1, 1)
+    elif nets.merge is not None:
         x_hat = merge_lf(x_lf, x_hat, _true_ln_ratio(batch), nets.merge, nets.envelope)
     return {
         "x_bb": x_bb,
@@ -296,11 +348,13 @@ def hybrid_g_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, t
     x_hat = f["x_hat"]
     z_f_hat = n["bb_to_fl"](f["z_d"])
     d = nets.disc
-    ln_peak = torch.log(batch["lf_scale"]).reshape(-1)
-    # squared error: the head estimates the conditional mean of ln(bb_peak / lf_peak), so the
-    # mean ln residuals (PSA/PGA bias) are unbiased; L1 would give the median (0.3 lower here)
-    ln_ratio = n["amplitude"](f["z_f"].detach(), ln_peak)
-    terms = {"amplitude": (ln_ratio - _true_ln_ratio(batch)).pow(2).mean()}
+    terms: dict[str, torch.Tensor] = {}
+    if "amplitude" in n:
+        ln_peak = torch.log(batch["lf_scale"]).reshape(-1)
+        # squared error: the head estimates the conditional mean of ln(bb_peak / lf_peak), so
+        # the mean ln residuals (PSA/PGA bias) are unbiased; L1 would give the median (0.3 lower)
+        ln_ratio = n["amplitude"](f["z_f"].detach(), ln_peak)
+        terms["amplitude"] = (ln_ratio - _true_ln_ratio(batch)).pow(2).mean()
     if loss.joint > 0:
         terms["joint"] = _g_adv(
             d["d_latent"],
@@ -336,16 +390,78 @@ def hybrid_g_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, t
     return terms
 
 
+def _physical(batch: dict, key: str) -> torch.Tensor:
+    """The batch's ``bb`` or ``lf`` signals ``(N, 3, T)`` in physical units [m/s²]."""
+    return batch[key] * batch[f"{key}_scale"].reshape(-1, 1, 1)
+
+
+def envelope_target(nets: StageNets, bb: torch.Tensor) -> torch.Tensor:
+    """ln band–frame power ``(N, 3, K, J)`` of the part of ``bb`` [m/s²] above fc (power-
+    complementary high-pass, see :func:`seismoalice.models.shaped_merge`)."""
+    bands = nets.all()["hf_envelope"].bands
+    hf = matched_highpass(bb, nets.merge, power=True)
+    return log_band_power(hf, bands.fs, bands.hf_centres, bands.frame)
+
+
+def envelope_d_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
+    """Stage env has no discriminator."""
+    return {}
+
+
+def envelope_g_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
+    """Stage env: :func:`seismoalice.models.envelope_losses` of the predicted HF envelope."""
+    with torch.no_grad():
+        target = envelope_target(nets, _physical(batch, "bb"))
+    return envelope_losses(nets.gen["hf_envelope"](_physical(batch, "lf")), target)
+
+
+@torch.no_grad()
+def init_envelope_normalisation(nets: StageNets, train_set: Dataset, n_records: int = 512) -> None:
+    """Standardise the env predictor's inputs and outputs with the first training records."""
+    subset = Subset(train_set, range(min(n_records, len(train_set))))
+    predictor = nets.gen["hf_envelope"]
+    lf_logs, hf_logs = [], []
+    for batch in DataLoader(subset, batch_size=64, num_workers=0):
+        lf_logs.append(predictor.lf_features(_physical(batch, "lf")))
+        hf_logs.append(envelope_target(nets, _physical(batch, "bb")))
+    predictor.init_normalisation(torch.cat(lf_logs), torch.cat(hf_logs))
+
+
+@torch.no_grad()
+def calibrate_envelope(
+    nets: StageNets, train_set: Dataset, dt: float, n_records: int = 512, seed: int = 0
+) -> torch.Tensor:
+    """Calibrate the frozen env predictor of stage hb on the first training records
+    (:meth:`~seismoalice.models.EnvelopePredictor.calibrate`, Gaussian-noise texture from a
+    generator seeded with ``seed``, so every rank gets the same correction)."""
+    predictor = nets.frozen["hf_envelope"]
+    noise = torch.Generator().manual_seed(seed)
+    subset = Subset(train_set, range(min(n_records, len(train_set))))
+    bb, generated = [], []
+    for batch in DataLoader(subset, batch_size=64, num_workers=0):
+        lf = _physical(batch, "lf").to(predictor.norm.device)
+        texture = torch.randn(lf.shape, generator=noise).to(lf.device)
+        generated.append(shaped_merge(lf, texture, predictor, nets.merge).cpu())
+        bb.append(_physical(batch, "bb"))
+    return predictor.calibrate(torch.cat(bb), torch.cat(generated), dt)
+
+
 @torch.no_grad()
 def predict_physical(
     stage: Stage, nets: StageNets, batch: dict
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(target, prediction) in physical units for validation, both ``(N, 3, T)``.
 
-    bb/fl: reconstruction G(F(x)) scaled by the true peak; hb: the generated BB scaled by
+    bb/fl: reconstruction G(F(x)) scaled by the true peak; env: the LF input plus Gaussian noise
+    given the predicted HF envelope (:func:`shaped_merge`); hb: the generated BB scaled by
     lf_peak · exp(predicted ln ratio), i.e. the full LF → BB pipeline (:class:`HybridGenerator`).
     """
     n = nets.all()
+    if stage == "env":
+        lf = _physical(batch, "lf")
+        return _physical(batch, "bb"), shaped_merge(
+            lf, torch.randn_like(lf), n["hf_envelope"], nets.merge
+        )
     if stage in ("bb", "fl"):
         key = SIGNAL_KEY[stage]
         scale = batch[f"{key}_scale"].reshape(-1, 1, 1)
@@ -357,15 +473,18 @@ def predict_physical(
     return batch["bb"] * batch["bb_scale"].reshape(-1, 1, 1), x_hat * amp
 
 
-def merge_band(m: ModelConfig, preprocessing: dict[str, Any]) -> MergeBand | None:
-    """The LF filter band to merge at when ``model.merge_lf`` (None otherwise)."""
-    if not m.merge_lf:
-        return None
+def lf_band(preprocessing: dict[str, Any]) -> MergeBand:
+    """The LF filter of the data set (sampling rate, fc, order)."""
     return MergeBand(
         float(preprocessing["sampling_rate"]),
         float(preprocessing["fc"]),
         int(preprocessing.get("filter_order", 4)),
     )
+
+
+def merge_band(m: ModelConfig, preprocessing: dict[str, Any]) -> MergeBand | None:
+    """The LF filter band to merge at when ``model.merge_lf`` (None otherwise)."""
+    return lf_band(preprocessing) if m.merge_lf else None
 
 
 def envelope_width(m: ModelConfig, preprocessing: dict[str, Any]) -> int | None:
@@ -380,7 +499,13 @@ def hybrid_generator(nets: StageNets) -> HybridGenerator:
     """The inference chain F_fl → Ghz → G_bb (+ amplitude head) of trained hb networks."""
     n = nets.all()
     return HybridGenerator(
-        n["encoder_fl"], n["fl_to_bb"], n["decoder_bb"], n["amplitude"], nets.merge, nets.envelope
+        n["encoder_fl"],
+        n["fl_to_bb"],
+        n["decoder_bb"],
+        n.get("amplitude"),
+        nets.merge,
+        nets.envelope,
+        n.get("hf_envelope"),
     )
 
 
@@ -396,7 +521,7 @@ class StageRun:
     cfg: RunConfig
     nets: StageNets
     opt_g: torch.optim.Optimizer
-    opt_d: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer | None
     schedulers: dict[str, Any]
     device: torch.device
     info: DistInfo
@@ -410,7 +535,9 @@ class StageRun:
         return getattr(self.cfg.stages, self.stage)
 
 
-def _make_optimizers(stage_cfg: StageConfig, nets: StageNets) -> tuple[torch.optim.Optimizer, ...]:
+def _make_optimizers(
+    stage_cfg: StageConfig, nets: StageNets
+) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer | None]:
     groups = []
     for name, mod in nets.gen.items():
         lr = stage_cfg.lr_g
@@ -419,8 +546,16 @@ def _make_optimizers(stage_cfg: StageConfig, nets: StageNets) -> tuple[torch.opt
         groups.append({"params": list(mod.parameters()), "lr": lr})
     opt_g = torch.optim.Adam(groups, betas=stage_cfg.betas, weight_decay=stage_cfg.weight_decay)
     d_params = [p for m in nets.disc.values() for p in m.parameters()]
-    opt_d = torch.optim.Adam(d_params, lr=stage_cfg.lr_d, betas=stage_cfg.betas)
-    return opt_g, opt_d
+    if not d_params:
+        return opt_g, None
+    return opt_g, torch.optim.Adam(d_params, lr=stage_cfg.lr_d, betas=stage_cfg.betas)
+
+
+def _optimizers(run: StageRun) -> dict[str, torch.optim.Optimizer]:
+    return {k: o for k, o in (("g", run.opt_g), ("d", run.opt_d)) if o is not None}
+
+
+STEP_FUNCTIONS = {"hb": (hybrid_d_loss, hybrid_g_loss), "env": (envelope_d_loss, envelope_g_loss)}
 
 
 def _optimizer_step(
@@ -445,13 +580,11 @@ def _check_finite(values: dict[str, float], run: StageRun) -> None:
 def train_step(run: StageRun, batch: dict[str, torch.Tensor]) -> dict[str, float]:
     """``n_critic`` discriminator updates then one generator update; returns every loss term."""
     loss_cfg = run.scfg.loss
-    d_fn, g_fn = (
-        (hybrid_d_loss, hybrid_g_loss) if run.stage == "hb" else autoencoder_losses(run.stage)
-    )
+    d_fn, g_fn = STEP_FUNCTIONS.get(run.stage) or autoencoder_losses(run.stage)
     amp = run.device.type == "cuda" and run.cfg.train.amp
     logged: dict[str, float] = {}
     _requires_grad(run.nets.disc, True)
-    for _ in range(run.scfg.n_critic):
+    for _ in range(run.scfg.n_critic if run.opt_d is not None else 0):
         with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
             d_terms = d_fn(run.nets, batch, loss_cfg)
             d_total = sum(d_terms.values())
@@ -533,7 +666,8 @@ def _checkpoint_config(run: StageRun, meta: dict[str, Any], metrics: dict | None
         "model": run.cfg.model.model_dump(mode="json"),
         "run_config": run.cfg.model_dump(mode="json"),
         "normalisation": "peak: x_n = x / max|x| over components and time; "
-        "bb_phys = x_n · lf_peak · exp(amplitude head)",
+        "bb_phys = x_n · lf_peak · exp(ln_ratio) (amplitude head, or the peak of the shaped "
+        "merge with hf_envelope)",
         "validation": metrics,
         **meta,
     }
@@ -544,7 +678,7 @@ def _save(run: StageRun, directory: Path, meta: dict, metrics: dict | None, stat
         directory,
         run.nets.all(),
         _checkpoint_config(run, meta, metrics),
-        optimizers={"g": run.opt_g, "d": run.opt_d} if state else None,
+        optimizers=_optimizers(run) if state else None,
         schedulers=run.schedulers if state else None,
         counters={"epoch": run.epoch, "step": run.step, "best": run.best} if state else None,
     )
@@ -563,13 +697,18 @@ def _resume(run: StageRun, directory: Path, meta: dict) -> None:
     )
     ckpt.load_modules(tensors, run.nets.all(), source)
     state_t, state = ckpt.read_state(directory)
-    ckpt.optimizer_from_flat("g", run.opt_g, state_t, state["optimizers"]["g"])
-    ckpt.optimizer_from_flat("d", run.opt_d, state_t, state["optimizers"]["d"])
+    for name, opt in _optimizers(run).items():
+        ckpt.optimizer_from_flat(name, opt, state_t, state["optimizers"][name])
     for name, sched in run.schedulers.items():
         sched.load_state_dict(state["schedulers"][name])
     ckpt.set_rng_state(state_t, state["rng"])
     run.epoch, run.step = int(state["epoch"]), int(state["step"])
     run.best = math.inf if state["best"] is None else float(state["best"])
+
+
+def pretrained_stages(cfg: RunConfig) -> tuple[Stage, ...]:
+    """The stages whose checkpoints stage hb loads."""
+    return ("bb", "fl", "env") if cfg.model.hf_envelope else ("bb", "fl")
 
 
 def setup_run(
@@ -587,15 +726,19 @@ def setup_run(
     scfg: StageConfig = getattr(cfg.stages, stage)
     if stage == "hb":
         if pretrained is None:
-            raise ckpt.CheckpointError("stage hb needs the bb and fl checkpoints")
-        for s in ("bb", "fl"):
+            raise ckpt.CheckpointError(
+                f"stage hb needs the {', '.join(pretrained_stages(cfg))} checkpoints"
+            )
+        for s in pretrained_stages(cfg):
             _, sub_cfg = ckpt.read_checkpoint(pretrained[s])
             ckpt.check_compatible(sub_cfg, str(pretrained[s]), preprocessing=preprocessing)
     torch.manual_seed(cfg.seed)  # identical initial weights on every rank
-    nets = build_stage(stage, cfg, pretrained)
+    nets = build_stage(stage, cfg, pretrained, preprocessing)
     if stage == "hb":
         nets.merge = merge_band(cfg.model, preprocessing)
         nets.envelope = envelope_width(cfg.model, preprocessing)
+    elif stage == "env":
+        nets.merge = lf_band(preprocessing)
     torch.manual_seed(cfg.seed + info.rank)
     for mod in nets.all().values():
         mod.to(device)
@@ -607,6 +750,7 @@ def setup_run(
         schedulers = {
             k: torch.optim.lr_scheduler.CosineAnnealingLR(o, scfg.epochs)
             for k, o in (("g", opt_g), ("d", opt_d))
+            if o is not None
         }
     return StageRun(stage, cfg, nets, opt_g, opt_d, schedulers, device, info, stage_dir)
 
@@ -630,13 +774,14 @@ def train_stage(
     Returns the finished :class:`StageRun` (networks, optimisers, counters, ``stage_dir``).
 
     ``preprocessing`` is the data set's preprocessing.json (needs ``sampling_rate``, ``nt``,
-    ``fc``). ``pretrained`` gives the bb and fl checkpoint dirs for hb (default
-    ``out_dir/{bb,fl}/best``). ``stop_after_epoch`` ends the run early, as a kill would.
+    ``fc``). ``pretrained`` gives the bb, fl (and, with ``model.hf_envelope``, env) checkpoint
+    dirs for hb (default ``out_dir/<stage>/best``). ``stop_after_epoch`` ends the run early,
+    as a kill would.
     """
     info = info or DistInfo()
     stage_dir = Path(out_dir) / stage
     if stage == "hb" and pretrained is None:
-        pretrained = {s: Path(out_dir) / s / "best" for s in ("bb", "fl")}
+        pretrained = {s: Path(out_dir) / s / "best" for s in pretrained_stages(cfg)}
     run = setup_run(stage, cfg, stage_dir, preprocessing, pretrained, info)
     meta = {
         "preprocessing": preprocessing,
@@ -645,8 +790,13 @@ def train_stage(
     }
     if resume:
         _resume(run, stage_dir / "last", meta)
-    elif stage == "hb":
+    elif "amplitude" in run.nets.gen:
         init_amplitude_bias(run.nets.gen["amplitude"], train_set)
+    elif stage == "env":
+        init_envelope_normalisation(run.nets, train_set)
+    if stage == "hb" and "hf_envelope" in run.nets.frozen and not resume:
+        dt_s = 1.0 / float(preprocessing["sampling_rate"])
+        calibrate_envelope(run.nets, train_set, dt_s, seed=cfg.seed)
     dt = 1.0 / float(preprocessing["sampling_rate"])
     writer = _writer(stage_dir, info)
     try:
