@@ -305,8 +305,7 @@ def _hb_forward(nets: StageNets, batch: dict) -> dict[str, torch.Tensor]:
     z_d_hat = nets_all["fl_to_bb"](z_f)
     x_hat = nets_all["decoder_bb"](z_d_hat)
     if "hf_envelope" in nets_all and nets.merge is not None:
-        lf = x_lf * batch["lf_scale"].reshape(-1, 1, 1)
-        bb = shaped_merge(lf, x_hat, nets_all["hf_envelope"], nets.merge)
+        bb = shaped_merge(_physical(batch, "lf"), x_hat, nets_all["hf_envelope"], nets.merge)
         x_hat = bb / batch["bb_scale"].reshape(-1, 1, 1)
     elif nets.merge is not None:
         x_hat = merge_lf(x_lf, x_hat, _true_ln_ratio(batch), nets.merge, nets.envelope)
