@@ -103,7 +103,9 @@ class LossConfig(_Strict):
     )
     latent: float = Field(0.0, ge=0.0, description="hb supervised L1 |Ghz(z_f) − F_bb(x_bb)|")
     signal: float = Field(0.0, ge=0.0, description="hb supervised L1 |x̂_bb − x_bb|")
-    amplitude: float = Field(1.0, ge=0.0, description="hb amplitude-head squared error on ln ratio")
+    amplitude: float = Field(
+        1.0, ge=0.0, description="hb amplitude-head squared error on ln ratio (not hf_envelope)"
+    )
     envelope: float = Field(1.0, ge=0.0, description="env: squared error of ln band–frame power")
     band_energy: float = Field(1.0, ge=0.0, description="env: squared error of ln band energy")
 
