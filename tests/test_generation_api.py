@@ -69,6 +69,28 @@ def test_identity_model_returns_the_lf_input_in_input_units(fs_in, length):
     np.testing.assert_allclose(out[1], 2.0 * ref, rtol=1e-5, atol=1e-7 * np.abs(ref).max())
 
 
+class PeakSpy(EchoModel):
+    """EchoModel that records the ln LF peak it is given (the absolute level in m/s²)."""
+
+    def forward(self, x, ln_peak=None):
+        self.seen = ln_peak.clone()
+        return super().forward(x, ln_peak)
+
+
+def test_input_unit_is_converted_to_m_s2_and_back():
+    x = np.random.default_rng(2).standard_normal((2, 3, 300)) * 0.05  # m/s²
+    spy = PeakSpy(np.log(3.0))
+    in_m = BroadbandGenerator(spy, PRE).generate(x, FS)
+    seen_m = spy.seen
+    in_cm = BroadbandGenerator(spy, PRE, unit="cm/s2").generate(x * 100, FS)
+    np.testing.assert_allclose(spy.seen.numpy(), seen_m.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(in_cm, 100 * in_m, rtol=1e-6, atol=1e-9)
+    in_g = BroadbandGenerator(spy, PRE, unit="g").generate(x / 9.80665, FS)
+    np.testing.assert_allclose(in_g * 9.80665, in_m, rtol=1e-5, atol=1e-9)
+    with pytest.raises(DataError, match="unit"):
+        BroadbandGenerator(spy, PRE, unit="gal")
+
+
 def tiny_hb_checkpoint(directory, stage="hb"):
     bb, fl, maps = (
         build_autoencoder(TINY, "bb"),

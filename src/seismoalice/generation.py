@@ -2,8 +2,8 @@
 
 Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF)))):
 
-1. resample the input ``(N, 3, T)`` [m/s², the unit of the training data: models with
-   ``amplitude_peak`` or ``hf_envelope`` use the absolute level] to the model's sampling rate;
+1. convert the input ``(N, 3, T)`` to m/s² (the training unit: models with ``amplitude_peak``
+   or ``hf_envelope`` use the absolute level) and resample it to the model's sampling rate;
 2. low-pass it at the model's fc (zero-phase Butterworth, as the training LF signals), unless
    ``lowpass_input=False`` says it is already such an LF signal (filtering twice would attenuate
    it again around fc);
@@ -30,6 +30,7 @@ from seismoalice.data.filters import complementary_split, lowpass
 from seismoalice.errors import CheckpointError, DataError
 
 COMPONENT_ALIASES = {"Z": 0, "N": 1, "1": 1, "E": 2, "2": 2}
+UNITS_IN_MPS2 = {"m/s2": 1.0, "cm/s2": 0.01, "g": 9.80665}  # input unit → m/s² (training unit)
 
 
 def resample(x: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:
@@ -72,11 +73,20 @@ def crossfade_weights(starts: list[int], length: int, nt: int, overlap: int) -> 
 
 
 class BroadbandGenerator:
-    """A trained LF → BB model with its preprocessing (load with :meth:`from_checkpoint`)."""
+    """A trained LF → BB model with its preprocessing (load with :meth:`from_checkpoint`).
 
-    def __init__(self, model: Any, preprocessing: dict[str, Any], device: Any = None) -> None:
+    ``unit`` is the unit of the accelerations given to :meth:`generate` (``m/s2``, ``cm/s2`` or
+    ``g``); they are converted to m/s², the training unit, and the outputs back.
+    """
+
+    def __init__(
+        self, model: Any, preprocessing: dict[str, Any], device: Any = None, unit: str = "m/s2"
+    ) -> None:
         import torch
 
+        if unit not in UNITS_IN_MPS2:
+            raise DataError(f"unit must be one of {', '.join(UNITS_IN_MPS2)}, got {unit!r}")
+        self.unit_scale = UNITS_IN_MPS2[unit]
         self.device = device or torch.device("cpu")
         self.model = model.to(self.device).eval()
         self.sampling_rate = float(preprocessing["sampling_rate"])
@@ -86,7 +96,9 @@ class BroadbandGenerator:
         self.preprocessing = dict(preprocessing)
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, device: str = "auto") -> BroadbandGenerator:
+    def from_checkpoint(
+        cls, path: str | Path, device: str = "auto", unit: str = "m/s2"
+    ) -> BroadbandGenerator:
         """Load a ``hb`` checkpoint directory (or a run directory holding ``hb/best``)."""
         from seismoalice.models import HybridGenerator
         from seismoalice.training import checkpoint as ckpt
@@ -132,7 +144,7 @@ class BroadbandGenerator:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise CheckpointError(f"{path}: preprocessing missing or invalid: {exc}") from None
-        return cls(model, config["preprocessing"], select_device(device))
+        return cls(model, config["preprocessing"], select_device(device), unit)
 
     def _windows(self, x: np.ndarray, realizations: int) -> np.ndarray:
         """Generate on windows ``(N, 3, nt)`` [physical]: ``(K, N, 3, nt)`` [physical].
@@ -168,7 +180,8 @@ class BroadbandGenerator:
         """K broadband realisations of LF records.
 
         Args:
-            x: LF accelerograms ``(N, 3, T)`` or ``(3, T)``, components Z, N, E [m/s²].
+            x: LF accelerograms ``(N, 3, T)`` or ``(3, T)``, components Z, N, E, in the
+                generator's ``unit``.
             fs: sampling rate of ``x`` [Hz].
             realizations: K, number of independent realisations per record.
             overlap: window overlap as a fraction of nt (long records).
@@ -196,7 +209,7 @@ class BroadbandGenerator:
             raise DataError(f"realizations must be ≥ 1, got {realizations}")
         if seed is not None:
             torch.manual_seed(seed)
-        lf = resample(arr, fs, self.sampling_rate)
+        lf = resample(arr * self.unit_scale, fs, self.sampling_rate)
         if lowpass_input:
             lf = lowpass(lf, self.sampling_rate, self.fc, self.filter_order)
         length = lf.shape[-1]
@@ -219,6 +232,7 @@ class BroadbandGenerator:
         out = out[..., :length]
         if merge_lf:
             out = merge_with_lf(out, lf, self.sampling_rate, self.fc, self.filter_order)
+        out = out / self.unit_scale
         return out[:, 0] if single else out
 
 

@@ -112,6 +112,9 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(help="Low-pass the input at fc first; off for inputs already LF."),
         ] = True,
+        unit: Annotated[
+            str, typer.Option(help="Unit of the input accelerations: m/s2, cm/s2 or g.")
+        ] = "m/s2",
     ) -> None:
         """Write K broadband realisations of each input in physical units with its metadata."""
         import obspy
@@ -130,7 +133,7 @@ def register(app: typer.Typer) -> None:
             raise DataError("a data set input is generated alone and written as --format seisbench")
         if format == "seisbench" and not datasets:
             raise DataError("--format seisbench needs a SeisBench-format data set as --input")
-        gen = BroadbandGenerator.from_checkpoint(model)
+        gen = BroadbandGenerator.from_checkpoint(model, unit=unit)
         if datasets:
             n = generate_dataset(gen, input[0], out, realizations, merge_lf, seed, lowpass_input)
             typer.echo(f"wrote {realizations} realisation(s) of {n} records to {out}")
