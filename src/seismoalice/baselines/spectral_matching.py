@@ -73,7 +73,7 @@ from typing import Literal
 import numpy as np
 import scipy.fft
 
-from seismoalice.data.filters import lowpass
+from seismoalice.data.filters import log_triangles, lowpass
 from seismoalice.errors import DataError
 from seismoalice.metrics.psa import response_spectrum
 
@@ -163,9 +163,7 @@ def log_gain_basis(periods: np.ndarray, f: np.ndarray, nyquist: float) -> np.nda
     """
     nodes = np.log(np.unique(np.concatenate([1.0 / periods[periods > 0], [nyquist]])))
     steps = np.arange((nodes.size - 1) * BASIS_REFINE + 1) / BASIS_REFINE
-    centres = np.interp(steps, np.arange(nodes.size), nodes)
-    x = np.log(np.maximum(f, f[1]))
-    return np.stack([np.interp(x, centres, row) for row in np.eye(centres.size)])
+    return log_triangles(f, np.exp(np.interp(steps, np.arange(nodes.size), nodes)))
 
 
 def _ratio_update(

@@ -19,6 +19,17 @@ from seismoalice.errors import DataError
 FilterKind = Literal["lowpass", "highpass", "bandpass"]
 
 
+def log_triangles(f: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Partition-of-unity filter bank ``(K, F)`` on frequencies ``f`` ``(F,)`` [Hz]: triangles in
+    ln f between neighbouring ``centres`` ``(K,)`` [Hz, increasing], the first flat below its
+    centre and the last flat above its, so the K gains sum to 1 at every frequency (f = 0 is
+    taken as the lowest positive frequency of ``f``)."""
+    f = np.asarray(f, dtype=float)
+    x = np.log(np.maximum(f, f[f > 0].min()))
+    lc = np.log(np.asarray(centres, dtype=float))
+    return np.stack([np.interp(x, lc, row) for row in np.eye(lc.size)])
+
+
 def _check(x: np.ndarray, fs: float, corners: tuple[float, ...]) -> None:
     if fs <= 0 or not np.isfinite(fs):
         raise DataError(f"sampling rate must be a positive number, got {fs!r}")

@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seismoalice.data.filters import log_triangles
+
 POWER_FLOOR = 1e-6  # band power floor relative to the band's maximum over frames (−60 dB)
 
 
@@ -51,26 +53,10 @@ class EnvelopeBands(NamedTuple):
 
 
 def band_masks(n: int, fs: float, centres: tuple[float, ...], device=None) -> torch.Tensor:
-    """``(K, n // 2 + 1)`` gains on the rfft frequencies of ``n`` samples.
-
-    Triangles in ln f between neighbouring centres; the first band is flat below its centre and
-    the last flat above its, so the K gains sum to 1 at every frequency (DC included).
-    """
-    f = torch.fft.rfftfreq(n, d=1.0 / fs, device=device, dtype=torch.float64)
-    lf = torch.log(f.clamp_min(f[1].item() if n > 1 else 1.0))
-    lc = torch.log(torch.tensor(centres, dtype=torch.float64, device=device))
-    masks = []
-    for k in range(len(centres)):
-        rise = (
-            ((lf - lc[k - 1]) / (lc[k] - lc[k - 1])).clamp(0, 1) if k > 0 else torch.ones_like(lf)
-        )
-        fall = (
-            ((lc[k + 1] - lf) / (lc[k + 1] - lc[k])).clamp(0, 1)
-            if k < len(centres) - 1
-            else torch.ones_like(lf)
-        )
-        masks.append(torch.where(lf <= lc[k], rise, fall))
-    return torch.stack(masks)
+    """``(K, n // 2 + 1)`` gains on the rfft frequencies of ``n`` samples: the partition-of-unity
+    triangles in ln f of :func:`seismoalice.data.filters.log_triangles`."""
+    f = np.fft.rfftfreq(n, d=1.0 / fs)
+    return torch.from_numpy(log_triangles(f, np.asarray(centres))).to(device)
 
 
 def analytic_bands(x: torch.Tensor, fs: float, centres: tuple[float, ...]) -> torch.Tensor:
@@ -103,7 +89,12 @@ def log_band_power(
     Unit: ln of (unit of x)², e.g. ln(m²/s⁴). Each band is floored at ``POWER_FLOOR`` times its
     maximum over frames, so silent frames have a finite, record-relative level.
     """
-    power = _frame_mean(analytic_bands(x, fs, centres).abs().pow(2), frame)
+    return _log_frame_power(analytic_bands(x, fs, centres), frame)
+
+
+def _log_frame_power(bands: torch.Tensor, frame: int) -> torch.Tensor:
+    """:func:`log_band_power` of analytic band signals ``(N, C, K, T)``."""
+    power = _frame_mean(bands.abs().pow(2), frame)
     floor = power.amax(dim=-1, keepdim=True) * POWER_FLOOR + torch.finfo(power.dtype).tiny
     return torch.log(power + floor)
 
@@ -117,8 +108,9 @@ def shape_to_envelope(
     linearly between frame centres, and the bands are summed. Differentiable. ``log_target``
     ``(N, C, K, J)`` as from :func:`log_band_power` with ``bands.hf_centres``.
     """
-    parts = analytic_bands(texture, bands.fs, bands.hf_centres).real
-    own = log_band_power(texture, bands.fs, bands.hf_centres, bands.frame)
+    analytic = analytic_bands(texture, bands.fs, bands.hf_centres)
+    own = _log_frame_power(analytic, bands.frame)
+    parts = analytic.real
     n, c, k, t = parts.shape
     gain = torch.exp(0.5 * (log_target.float() - own)).reshape(n, c * k, -1)
     gain = F.interpolate(gain, size=t, mode="linear", align_corners=False).reshape(n, c, k, t)

@@ -402,11 +402,6 @@ def envelope_target(nets: StageNets, bb: torch.Tensor) -> torch.Tensor:
     return log_band_power(hf, bands.fs, bands.hf_centres, bands.frame)
 
 
-def envelope_d_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
-    """Stage env has no discriminator."""
-    return {}
-
-
 def envelope_g_loss(nets: StageNets, batch: dict, loss: LossConfig) -> dict[str, torch.Tensor]:
     """Stage env: :func:`seismoalice.models.envelope_losses` of the predicted HF envelope."""
     with torch.no_grad():
@@ -554,7 +549,10 @@ def _optimizers(run: StageRun) -> dict[str, torch.optim.Optimizer]:
     return {k: o for k, o in (("g", run.opt_g), ("d", run.opt_d)) if o is not None}
 
 
-STEP_FUNCTIONS = {"hb": (hybrid_d_loss, hybrid_g_loss), "env": (envelope_d_loss, envelope_g_loss)}
+STEP_FUNCTIONS: dict[str, tuple[StepFn | None, StepFn]] = {
+    "hb": (hybrid_d_loss, hybrid_g_loss),
+    "env": (None, envelope_g_loss),  # no discriminator: opt_d is None, the critic loop is skipped
+}
 
 
 def _optimizer_step(
