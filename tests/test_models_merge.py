@@ -33,13 +33,15 @@ def scipy_low(x, fc=FC, order=4):
 @settings(max_examples=10, deadline=None)
 @given(fc=st.floats(0.3, 10.0), order=st.integers(2, 6), seed=st.integers(0, 100))
 def test_matched_highpass_is_the_complement_of_sosfiltfilt(fc, order, seed):
-    n = 2048
-    x = np.random.default_rng(seed).standard_normal((2, 3, n)) * signal.windows.tukey(n, 0.2)
+    n, pad = 2048, 2048
+    core = np.random.default_rng(seed).standard_normal((2, 3, n)) * signal.windows.tukey(n, 0.2)
+    # zeros on both sides: sosfiltfilt's odd-extension padding and initial conditions are then
+    # exactly zero and the filter tails (≤ ~10 s at fc 0.3 Hz) die out inside the padding, so
+    # the two must agree on every sample
+    x = np.pad(core, ((0, 0), (0, 0), (pad, pad)))
     ref = x - scipy_low(x, fc, order)
     out = matched_highpass(torch.from_numpy(x), MergeBand(FS, fc, order)).numpy()
-    # away from the ends (sosfiltfilt pads them with odd extensions)
-    inner = slice(300, n - 300)
-    assert np.abs(out - ref)[..., inner].max() < 1e-3 * np.abs(ref).max()
+    assert np.abs(out - ref).max() < 1e-4 * np.abs(ref).max()
 
 
 @pytest.mark.parametrize("f", [0.7, 1.0, 1.4, 3.0])
