@@ -20,31 +20,16 @@ Outputs are sampled at the model's rate, in the input's unit.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from seismoalice.data.filters import complementary_split, lowpass
+from seismoalice.data.signal import resample, stream_to_array
 from seismoalice.errors import CheckpointError, DataError
 
-COMPONENT_ALIASES = {"Z": 0, "N": 1, "1": 1, "E": 2, "2": 2}
 UNITS_IN_MPS2 = {"m/s2": 1.0, "cm/s2": 0.01, "g": 9.80665}  # input unit → m/s² (training unit)
-
-
-def resample(x: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:
-    """Polyphase resampling of ``(..., T)`` from ``fs_in`` to ``fs_out`` [Hz] (anti-aliased)."""
-    from scipy.signal import resample_poly
-
-    if fs_in <= 0 or fs_out <= 0:
-        raise DataError(f"sampling rates must be positive, got {fs_in} and {fs_out} Hz")
-    ratio = Fraction(fs_out / fs_in).limit_denominator(1000)
-    if ratio == 1:
-        return np.asarray(x, dtype=np.float64)
-    return resample_poly(
-        np.asarray(x, dtype=np.float64), ratio.numerator, ratio.denominator, axis=-1
-    )
 
 
 def window_starts(length: int, nt: int, overlap: int) -> list[int]:
@@ -250,44 +235,6 @@ def merge_with_lf(
     """
     _, high_gen = complementary_split(generated, fs, fc, order)
     return np.asarray(lf, dtype=np.float64) + high_gen
-
-
-def _component_index(channel: str) -> int:
-    code = channel[-1:].upper()
-    if code not in COMPONENT_ALIASES:
-        raise DataError(f"channel {channel!r}: component code must be Z, N, E, 1 or 2")
-    return COMPONENT_ALIASES[code]
-
-
-def stream_to_array(st: Any) -> list[tuple[list[Any], np.ndarray, float]]:
-    """Group an ObsPy Stream into 3-component records: [(traces ZNE, (3, T) array, fs)]."""
-    groups: dict[tuple[str, str, str, str], list[Any]] = {}
-    for tr in st:
-        s = tr.stats
-        groups.setdefault((s.network, s.station, s.location, s.channel[:-1]), []).append(tr)
-    records = []
-    for key, traces in groups.items():
-        name = ".".join(key) + "?"
-        ordered: list[Any] = [None, None, None]
-        for tr in traces:
-            i = _component_index(tr.stats.channel)
-            if ordered[i] is not None:
-                raise DataError(f"{name}: two traces for component {tr.stats.channel}")
-            ordered[i] = tr
-        if any(tr is None for tr in ordered):
-            raise DataError(f"{name}: needs three components (Z, N, E), got {len(traces)} traces")
-        rates = {float(tr.stats.sampling_rate) for tr in ordered}
-        if len(rates) > 1:
-            raise DataError(f"{name}: components have different sampling rates {sorted(rates)}")
-        start = max(tr.stats.starttime for tr in ordered)
-        end = min(tr.stats.endtime for tr in ordered)
-        if end <= start:
-            raise DataError(f"{name}: the three components do not overlap in time")
-        sliced = [tr.slice(start, end) for tr in ordered]
-        npts = min(tr.stats.npts for tr in sliced)
-        data = np.stack([np.asarray(tr.data[:npts], dtype=np.float64) for tr in sliced])
-        records.append((sliced, data, rates.pop()))
-    return records
 
 
 def generate_stream(

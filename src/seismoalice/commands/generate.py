@@ -51,12 +51,10 @@ def generate_dataset(
         original_name,
         user_metadata,
     )
+    from seismoalice.data.signal import zne_channels
 
     ds = WaveformDataset(src)
-    order = ds.component_order
-    if sorted(order) != sorted("ZNE"):
-        raise DataError(f"{src}: component_order {order!r} is not a permutation of ZNE")
-    channels = [order.index(c) for c in "ZNE"]
+    channels = zne_channels(ds.component_order, str(src))
     groups: dict[tuple[float, int], list[int]] = defaultdict(list)
     for i in range(len(ds)):
         groups[(ds.sampling_rate(i), ds.get_waveforms(i).shape[-1])].append(i)
@@ -117,9 +115,9 @@ def register(app: typer.Typer) -> None:
         ] = "m/s2",
     ) -> None:
         """Write K broadband realisations of each input in physical units with its metadata."""
-        import obspy
         from tqdm.auto import tqdm
 
+        from seismoalice.data.readers.obspy_files import read_stream
         from seismoalice.generation import BroadbandGenerator, generate_stream
         from seismoalice.io_utils import atomic_path
 
@@ -141,10 +139,7 @@ def register(app: typer.Typer) -> None:
         out.mkdir(parents=True, exist_ok=True)
         written = 0
         for path in tqdm(input, desc="generate", unit="file"):
-            try:
-                st = obspy.read(str(path))
-            except Exception as exc:
-                raise DataError(f"{path}: cannot read as a seismogram: {exc}") from None
+            st = read_stream(path)
             streams = generate_stream(
                 st, gen, realizations, merge_lf=merge_lf, seed=seed, lowpass_input=lowpass_input
             )

@@ -18,18 +18,25 @@ Per record (Gatti & Clouteau 2020, §3, with the fixes listed in the original co
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import signal
+from tqdm import tqdm
 
+from seismoalice import __version__
 from seismoalice.data.filters import lowpass
+from seismoalice.data.seisbench_format import (
+    WaveformDataset,
+    WaveformWriter,
+    original_name,
+    user_metadata,
+)
+from seismoalice.data.signal import resample, zne_channels
+from seismoalice.data.summary import ImportSummary
 from seismoalice.errors import DataError
-
-MAX_POLY_FACTOR = 1000
 
 
 class PreprocessConfig(BaseModel):
@@ -45,28 +52,6 @@ class PreprocessConfig(BaseModel):
     taper_fraction: float = Field(0.05, ge=0, le=1, description="Tukey α")
     component_order: str = "ZNE"
     detrend: Literal["linear", "demean"] = "linear"
-
-
-def resample(x: np.ndarray, fs_in: float, fs_out: float) -> np.ndarray:
-    """Resample along the last axis from ``fs_in`` to ``fs_out`` [Hz].
-
-    Uses ``scipy.signal.resample_poly`` (anti-aliasing FIR) when ``fs_out/fs_in`` equals a
-    fraction ``up/down`` with both ≤ 1000, else FFT ``scipy.signal.resample`` to
-    ``round(T · fs_out/fs_in)`` samples. Returns float64 of shape ``(..., T')``.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if fs_in <= 0 or fs_out <= 0 or not np.isfinite(fs_in) or not np.isfinite(fs_out):
-        raise DataError(f"sampling rates must be positive, got {fs_in} → {fs_out} Hz")
-    if fs_in == fs_out:
-        return x
-    ratio = Fraction(fs_out / fs_in).limit_denominator(MAX_POLY_FACTOR)
-    if (
-        abs(float(ratio) - fs_out / fs_in) <= 1e-9 * fs_out / fs_in
-        and ratio.numerator <= MAX_POLY_FACTOR
-    ):
-        return signal.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
-    n_out = round(x.shape[-1] * fs_out / fs_in)
-    return signal.resample(x, n_out, axis=-1)
 
 
 def _window_bounds(
@@ -214,24 +199,8 @@ def prepare_dataset(
     Returns:
         :class:`seismoalice.data.importers.ImportSummary`.
     """
-    from tqdm import tqdm
-
-    from seismoalice import __version__
-    from seismoalice.data.importers import ImportSummary
-    from seismoalice.data.seisbench_format import (
-        WaveformDataset,
-        WaveformWriter,
-        original_name,
-        user_metadata,
-    )
-
     source = WaveformDataset(src)
-    order = source.component_order
-    if sorted(order) != sorted(cfg.component_order):
-        raise DataError(
-            f"{src}: component_order {order!r} cannot be reordered to {cfg.component_order!r}"
-        )
-    channels = [order.index(c) for c in cfg.component_order]
+    channels = zne_channels(source.component_order, str(src), cfg.component_order)
     rows = range(len(source))
     if splits is not None:
         if "split" not in source.metadata.columns:

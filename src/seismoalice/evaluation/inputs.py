@@ -43,8 +43,10 @@ def read_records(path: str | Path, dt: float | None = None, split: str | None = 
     Args:
         path: a SeisBench-format data set (directory with ``metadata*.csv`` and
             ``waveforms*.hdf5``), a ``.npy`` array ``(N, 3, T)`` in ZNE order, or ObsPy-readable
-            files (a file, or a directory searched recursively) grouped into records by
-            ``NET.STA.LOC.CH`` (:func:`~seismoalice.data.readers.obspy_files.read_obspy_records`).
+            files of a registered waveform format (a file, or a directory searched
+            recursively: strong-motion text files by their names, other files with ObsPy's
+            allow-listed formats grouped by ``NET.STA.LOC.CH``;
+            :func:`~seismoalice.data.formats.read_waveform_files`).
         dt: sampling interval [s]; required for ``.npy``, ignored otherwise.
         split: keep only this split of a SeisBench data set that has a ``split`` column.
 
@@ -52,8 +54,8 @@ def read_records(path: str | Path, dt: float | None = None, split: str | None = 
         DataError: unreadable input, wrong shape, no record, or mixed sampling rates.
         ConfigError: ``.npy`` without ``dt``.
     """
-    from seismoalice.data.readers import Record
-    from seismoalice.data.readers.obspy_files import read_obspy_records
+    from seismoalice.data.formats import read_waveform_files
+    from seismoalice.data.records import Record
 
     p = Path(path)
     skipped: list[dict[str, str]] = []
@@ -72,7 +74,7 @@ def read_records(path: str | Path, dt: float | None = None, split: str | None = 
         names, traces, steps = _read_seisbench(p, split)
     else:
         names, traces, steps = [], [], []
-        for item in read_obspy_records([p]):
+        for item in read_waveform_files([p], required=COMPONENTS):
             if isinstance(item, Record):
                 names.append(item.name)
                 traces.append(item.waveform)
@@ -98,24 +100,14 @@ def _stack(traces: list[np.ndarray] | np.ndarray) -> np.ndarray:
     return out
 
 
-def _zne_index(order: str, where: str) -> list[int]:
-    """Channel indices that put components given in ``order`` (e.g. "ENZ", "Z12") into ZNE."""
-    from seismoalice.data.readers.obspy_files import COMPONENT_AXIS
-
-    letters = [COMPONENT_AXIS.get(c.upper(), c) for c in order]
-    missing = [c for c in COMPONENTS if c not in letters]
-    if missing:
-        raise DataError(f"{where}: components {order!r} lack {''.join(missing)} (need Z, N, E)")
-    return [letters.index(c) for c in COMPONENTS]
-
-
 def _read_seisbench(path: Path, split: str | None) -> tuple[list[str], np.ndarray, list]:
     from seismoalice.data.seisbench_format import WaveformDataset
+    from seismoalice.data.signal import zne_channels
 
     dataset = WaveformDataset(path)
     if split is not None and "split" in dataset.metadata.columns:
         dataset = dataset.split(split)
-    order = _zne_index(dataset.component_order, str(path))
+    order = zne_channels(dataset.component_order, str(path))
     meta = dataset.metadata
     names = meta["trace_name"].astype(str)
     if "trace_name_original" in meta.columns:

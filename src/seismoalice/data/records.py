@@ -1,0 +1,63 @@
+"""What readers produce: a :class:`Record` (a ZNE waveform with its metadata row) or a
+:class:`Skip` (a source record or file that could not be used, and why).
+
+Importers count and report every :class:`Skip`, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from seismoalice.errors import DataError
+
+
+@dataclass
+class Record:
+    """One record: ``waveform`` ``(3, W)`` in ZNE order (missing components are zero rows, named
+    by ``metadata["trace_components"]``, see :mod:`seismoalice.data.components`) and
+    ``metadata``, a row of ``metadata.csv`` with SeisBench column names."""
+
+    name: str
+    metadata: dict[str, Any]
+    waveform: np.ndarray
+
+
+@dataclass
+class Skip:
+    """A source record or file that was not imported, with the reason (one line)."""
+
+    name: str
+    reason: str
+
+
+MIN_DT_S = 1e-4
+"""Shortest sampling interval a reader accepts [s] (10 kHz)."""
+MAX_DT_S = 1.0
+"""Longest sampling interval a reader accepts [s] (1 Hz): accelerograms are sampled faster."""
+
+
+def check_sampling_interval(dt: float, where: str) -> float:
+    """``dt`` [s] as a float, or a :class:`DataError` naming ``where`` when it is not a finite
+    number in [:data:`MIN_DT_S`, :data:`MAX_DT_S`] (a header ``DT = 1e-12`` would otherwise
+    make a 10¹²-sample resampling later)."""
+    if not (np.isfinite(dt) and MIN_DT_S <= dt <= MAX_DT_S):
+        raise DataError(
+            f"{where}: sampling interval {dt:g} s is outside [{MIN_DT_S:g}, {MAX_DT_S:g}] s"
+        )
+    return float(dt)
+
+
+def check_finite(values: np.ndarray, where: str) -> np.ndarray:
+    """``values`` unchanged, or a :class:`DataError` naming ``where``, the number of NaN/inf
+    samples and the first one's index."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        first = np.unravel_index(int(np.argmax(bad)), values.shape)
+        raise DataError(
+            f"{where}: {int(bad.sum())} NaN or inf samples (first at index "
+            f"{first[-1] if len(first) else 0})"
+        )
+    return values
