@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seismoalice.data.importers import import_at2, import_obspy, import_seisbench, import_stead
-from seismoalice.data.readers import Record, Skip
-from seismoalice.data.readers.at2 import G, read_at2, read_at2_records
+from seismoalice.data.formats import FORMATS, ReadOptions
+from seismoalice.data.importers import import_format
+from seismoalice.data.readers.at2 import G, read_at2
 from seismoalice.data.readers.stead import select_stead
+from seismoalice.data.records import Record, Skip
 from seismoalice.data.seisbench_format import WaveformDataset
 from seismoalice.errors import DataError
 
@@ -116,7 +117,8 @@ def make_stead(tmp_path: Path, n: int = 12, layout: str = "data") -> tuple[Path,
 @pytest.mark.parametrize("layout", ["data", "earthquake/local"])
 def test_stead_import_reorders_to_zne(tmp_path: Path, layout: str) -> None:
     hdf5, table = make_stead(tmp_path, layout=layout)
-    summary = import_stead(hdf5, tmp_path / "out", min_magnitude=2.5, progress=False)
+    options = ReadOptions(min_magnitude=2.5)
+    summary = import_format("stead", [hdf5], tmp_path / "out", options, progress=False)
     expected = table[(table.trace_category == "earthquake_local") & (table.source_magnitude >= 2.5)]
     assert summary.n_ok == len(expected) and not summary.skipped
     ds = WaveformDataset(tmp_path / "out")
@@ -151,7 +153,7 @@ def test_stead_missing_trace_is_reported(tmp_path: Path) -> None:
     hdf5, table = make_stead(tmp_path)
     with h5py.File(hdf5, "a") as f:
         del f[f"data/{table.trace_name[0]}"]
-    summary = import_stead(hdf5, tmp_path / "out", progress=False)
+    summary = import_format("stead", [hdf5], tmp_path / "out", progress=False)
     assert [name for name, _ in summary.skipped] == [table.trace_name[0]]
     assert "not found" in summary.skipped[0][1]
 
@@ -184,12 +186,12 @@ def test_at2_header_variants_and_three_component_assembly(tmp_path: Path) -> Non
     acc, dt, _ = read_at2(tmp_path / "RSN9_TEST_AUP.AT2")
     assert dt == 0.01
     np.testing.assert_allclose(acc, signals["UP"] * G, rtol=1e-6, atol=1e-12)
-    [record] = list(read_at2_records([tmp_path]))
+    [record] = list(FORMATS["at2"].read([tmp_path], ReadOptions()))
     assert isinstance(record, Record)
     np.testing.assert_allclose(record.waveform[0], signals["UP"] * G, rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(record.waveform[1], signals["000"] * G, rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(record.waveform[2], signals["090"] * G, rtol=1e-6, atol=1e-12)
-    assert not record.metadata["trace_Z_missing"]
+    assert record.metadata["trace_components"] == "ZNE"
 
 
 def test_at2_bad_files(tmp_path: Path) -> None:
@@ -197,22 +199,19 @@ def test_at2_bad_files(tmp_path: Path) -> None:
     text = (tmp_path / "a.AT2").read_text()
     (tmp_path / "short.AT2").write_text(text.replace("NPTS= 12", "NPTS= 13"))
     (tmp_path / "units.AT2").write_text(text.replace("UNITS OF G", "UNITS OF CM/S/S"))
-    with pytest.raises(DataError, match="13 but 12"):
-        read_at2(tmp_path / "short.AT2")
+    (tmp_path / "long.AT2").write_text(text.replace("NPTS= 12", "NPTS= 11"))
+    with pytest.raises(DataError, match="11 but 12"):
+        read_at2(tmp_path / "long.AT2")
+    assert read_at2(tmp_path / "short.AT2")[2]["truncated"]
     with pytest.raises(DataError, match="unknown units"):
         read_at2(tmp_path / "units.AT2")
-    skipped = [r for r in read_at2_records([tmp_path]) if isinstance(r, Skip)]
-    assert sorted(s.name for s in skipped) == ["short.AT2", "units.AT2"]
+    skipped = [r for r in FORMATS["at2"].read([tmp_path], ReadOptions()) if isinstance(r, Skip)]
+    assert sorted(s.name for s in skipped) == ["long.AT2", "units.AT2"]
 
 
 def test_at2_import_with_metadata_table(tmp_path: Path) -> None:
-    summary = import_at2(
-        [DATA / "at2"],
-        tmp_path / "out",
-        DATA / "at2" / "records.csv",
-        min_samples=100,
-        progress=False,
-    )
+    options = ReadOptions(metadata=DATA / "at2" / "records.csv")
+    summary = import_format("at2", [DATA / "at2"], tmp_path / "out", options, progress=False)
     assert summary.n_ok == 3 and not summary.skipped
     ds = WaveformDataset(tmp_path / "out")
     assert ds.data_format["unit"] == "mps2"
@@ -221,7 +220,7 @@ def test_at2_import_with_metadata_table(tmp_path: Path) -> None:
     rsn = meta.index[original.fillna(meta["trace_name"]) == "RSN763"][0]
     row = ds.metadata.iloc[rsn]
     assert row["source_magnitude"] == 6.93 and row["path_hyp_distance_km"] == 33.84
-    assert row["station_vs30_mps"] == 729.6 and bool(row["trace_Z_missing"])
+    assert row["station_vs30_mps"] == 729.6 and row["trace_components"] == "NE"
     acc337, _, _ = read_at2(DATA / "at2" / "RSN763_LOMAP_GIL337.AT2")
     wave = ds.get_waveforms(int(rsn))
     np.testing.assert_array_equal(wave[0], 0.0)
@@ -261,24 +260,31 @@ def _stream(
 def test_obspy_import_groups_resamples_and_trims(tmp_path: Path) -> None:
     from obspy import Stream
 
+    src = tmp_path / "src"
+    src.mkdir()
     Stream(_stream("XX", {"Z": 100.0, "1": 50.0, "2": 100.0}, {"2": 1.0}, 3000)).write(
-        str(tmp_path / "a.mseed"), format="MSEED"
+        str(src / "a.mseed"), format="MSEED"
     )
     partial = _stream("YY", {"Z": 100.0, "N": 100.0}, {}, 3000)
     bad = _stream("ZZ", {"Z": 100.0, "N": 100.0, "E": 100.0}, {}, 3000)
     bad[1].data[5] = np.nan
-    Stream(partial + bad).write(str(tmp_path / "b.mseed"), format="MSEED")
-    (tmp_path / "junk.txt").write_text("not a waveform")
-    summary = import_obspy([tmp_path], tmp_path / "out", units="mps", progress=False)
-    assert summary.n_ok == 1
+    Stream(partial + bad).write(str(src / "b.mseed"), format="MSEED")
+    (src / "junk.txt").write_text("not a waveform")
+    options = ReadOptions(units="mps")
+    summary = import_format("obspy", [src], tmp_path / "out", options, progress=False)
+    assert summary.n_ok == 2  # XX complete, YY without E (kept: missing components are marked)
     reasons = dict(summary.skipped)
-    assert "missing component(s) E" in reasons["YY.STA..HH"]
     assert "NaN" in reasons["ZZ.STA..HH"]
-    assert "not readable" in reasons["junk.txt"]
+    assert "not a waveform format" in reasons["junk.txt"]
     ds = WaveformDataset(tmp_path / "out")
     assert ds.data_format["measurement"] == "velocity"
-    wave = ds.get_waveforms(0)
-    fs = ds.sampling_rate(0)
+    names = ds.metadata["trace_name_original"].tolist()
+    xx, yy = names.index("XX.STA..HH"), names.index("YY.STA..HH")
+    assert ds.metadata["trace_components"][xx] == "ZNE"
+    assert ds.metadata["trace_components"][yy] == "ZN"
+    np.testing.assert_array_equal(ds.get_waveforms(yy)[2], 0.0)
+    wave = ds.get_waveforms(xx)
+    fs = ds.sampling_rate(xx)
     assert fs == 100.0
     t = 1.0 + np.arange(wave.shape[1]) / fs  # common window starts at the latest start (1 s)
     assert wave.shape[1] == 2900  # [1 s, 29.99 s]: latest start (channel 2), earliest end (Z)
@@ -286,7 +292,7 @@ def test_obspy_import_groups_resamples_and_trims(tmp_path: Path) -> None:
     for c, amp in enumerate([1.0, 2.0, 3.0]):
         np.testing.assert_allclose(wave[c, inner], amp * np.sin(np.pi * t[inner]), atol=2e-3)
     with pytest.raises(DataError, match="unknown units"):
-        import_obspy([tmp_path], tmp_path / "o2", units="furlongs")
+        import_format("obspy", [src], tmp_path / "o2", ReadOptions(units="furlongs"))
 
 
 def test_importers_count_bad_records(tmp_path: Path) -> None:
@@ -295,18 +301,19 @@ def test_importers_count_bad_records(tmp_path: Path) -> None:
         f[f"data/{table.trace_name[0]}"][10, 1] = np.inf
     table.loc[1, "p_arrival_sample"] = 7000.0
     table.to_csv(tmp_path / "merged.csv", index=False)
-    summary = import_stead(hdf5, tmp_path / "out", min_samples=7000, progress=False)
+    summary = import_format("stead", [hdf5], tmp_path / "out", min_samples=7000, progress=False)
     assert summary.n_ok == 0
     reasons = dict(summary.skipped)
     assert "NaN or inf" in reasons[table.trace_name[0]]
     assert "too short" in reasons[table.trace_name[2]]
-    summary = import_stead(hdf5, tmp_path / "out", progress=False)
+    summary = import_format("stead", [hdf5], tmp_path / "out", progress=False)
     assert "outside the trace" in dict(summary.skipped)[table.trace_name[1]]
     assert summary.n_ok == 6 - 2 + 0  # 6 earthquakes, 2 bad
 
 
 def test_seisbench_import_roundtrip(tmp_path: Path) -> None:
-    summary = import_seisbench(DATA / "seisbench_dummy", tmp_path / "copy", progress=False)
+    dummy = DATA / "seisbench_dummy"
+    summary = import_format("seisbench", [dummy], tmp_path / "copy", progress=False)
     assert summary.n_ok == 100
     src, dst = WaveformDataset(DATA / "seisbench_dummy"), WaveformDataset(tmp_path / "copy")
     assert list(dst.metadata["split"]) == list(src.metadata["split"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,31 +10,28 @@ import typer
 GROUP = "data"
 
 
-class SourceFormat(StrEnum):
-    """Source formats ``data import`` understands."""
-
-    stead = "stead"
-    at2 = "at2"
-    obspy = "obspy"
-    seisbench = "seisbench"
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``import`` and ``prepare`` to the ``data`` group."""
+    """Add ``import``, ``formats`` and ``prepare`` to the ``data`` group."""
 
     @app.command("import")
     def import_command(
         fmt: Annotated[
-            SourceFormat, typer.Argument(metavar="FORMAT", help="stead|at2|obspy|seisbench")
+            str,
+            typer.Argument(
+                metavar="FORMAT",
+                help="Source format; `seismoalice data formats` lists them.",
+            ),
         ],
         src: Annotated[
-            list[Path], typer.Argument(help="Source files/directories (STEAD: the .hdf5).")
+            list[Path],
+            typer.Argument(help="Files/directories (stead: the .hdf5; seisbench: the data set)."),
         ],
         out: Annotated[Path, typer.Option("--out", help="Output data set directory.")],
         metadata: Annotated[
             Path | None,
             typer.Option(
-                help="STEAD: CSV (default: beside the .hdf5); AT2: per-file table (records.csv)."
+                help="Per-file table (records.csv: magnitude, distance, Vs30) for the text "
+                "formats; STEAD: the CSV (default: beside the .hdf5)."
             ),
         ] = None,
         units: Annotated[
@@ -63,35 +59,41 @@ def register(app: typer.Typer) -> None:
             int, typer.Option(help="Traces per HDF5 block (0 = one per trace).")
         ] = 1024,
     ) -> None:
-        """Import STEAD / PEER AT2 / ObsPy-readable / SeisBench data into the canonical format."""
-        from seismoalice.data import importers
+        """Import files of a registered format into the canonical SeisBench format (ZNE; m/s²
+        for the strong-motion formats; missing components are zero rows named by the
+        trace_components column); skipped files and records are counted with their reason."""
+        from pydantic import ValidationError
 
-        options = {"seed": seed, "bucket_size": bucket_size}
-        if fmt is SourceFormat.stead:
-            if len(src) != 1:
-                raise typer.BadParameter("STEAD takes one .hdf5 file")
-            summary = importers.import_stead(
-                src[0],
-                out,
-                csv=metadata,
-                trace_category=trace_category or None,
+        from seismoalice.data.formats import ReadOptions, get_format
+        from seismoalice.data.importers import import_format
+        from seismoalice.errors import ConfigError
+
+        get_format(fmt)
+        try:
+            options = ReadOptions(
+                metadata=metadata,
+                units=units,
+                sampling_rate=sampling_rate,
+                trace_category=trace_category,
                 min_magnitude=min_magnitude,
                 max_distance_km=max_distance_km,
                 n=n,
-                **options,
+                seed=seed,
             )
-        elif fmt is SourceFormat.at2:
-            summary = importers.import_at2(src, out, metadata_csv=metadata, **options)
-        elif fmt is SourceFormat.obspy:
-            summary = importers.import_obspy(
-                src, out, units=units, sampling_rate=sampling_rate, **options
-            )
-        else:
-            if len(src) != 1:
-                raise typer.BadParameter("seisbench takes one data set directory")
-            summary = importers.import_seisbench(src[0], out, **options)
+        except ValidationError as exc:
+            fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError(f"invalid import option: {fields}") from None
+        summary = import_format(fmt, src, out, options, bucket_size=bucket_size)
         typer.echo(summary.report())
         typer.echo(f"wrote {out}")
+
+    @app.command("formats")
+    def formats_command() -> None:
+        """List the waveform formats `data import` reads."""
+        from seismoalice.data.formats import FORMATS
+
+        for name, fmt in FORMATS.items():
+            typer.echo(f"{name:10s} {fmt.description}")
 
     @app.command("prepare")
     def prepare_command(

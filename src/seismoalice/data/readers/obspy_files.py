@@ -1,24 +1,43 @@
-"""Any ObsPy-readable waveform files (miniSEED, SAC, K-NET, GSE2, ...) as 3-component records.
+"""Waveform files ObsPy reads (miniSEED, SAC, GSE2, SEG-Y, K-NET, ...), read safely.
 
-Traces are grouped by ``network.station.location`` + the band/instrument code (first two
-letters of the channel); the last letter maps to Z/N/E, with ``1``/``2`` accepted as N/E
-(unrotated horizontals). Each group is resampled to a common rate (the highest of its
-components unless given) and trimmed to the time window all components cover.
+**No code from data.** ``obspy.read`` without ``format=`` tries every installed format, PICKLE
+included, and ObsPy's PICKLE check unpickles the file: a file named ``e.mseed`` holding a
+pickle runs code. :func:`read_stream` therefore detects the format itself with ObsPy's
+per-format checks over the explicit allow-list :data:`OBSPY_FORMATS` (in ObsPy's own order),
+never calls the PICKLE check, and reads with ``format=`` set. Left out of the list: PICKLE,
+and CSS and NNSA_KB_CORE, whose index files name other files to read (a data file could make
+the reader pull any file of the machine into a data set). Formats a future ObsPy adds are
+refused until listed. The path is passed with glob characters escaped (ObsPy expands globs).
+
+Records: traces are grouped by ``network.station.location`` + band/instrument code
+(:func:`seismoalice.data.signal.stream_records`); missing components are zero rows named by
+``trace_components``.
 """
 
 from __future__ import annotations
 
+import glob
 import os
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import obspy
+from obspy.core.util.base import ENTRY_POINTS, buffered_load_entry_point
 
-from seismoalice.data.preprocessing import resample
-from seismoalice.data.readers import Record, Skip
+from seismoalice.data.components import COMPONENTS_COLUMN
+from seismoalice.data.readers.assembly import find_files
+from seismoalice.data.records import MAX_DT_S, MIN_DT_S, Record, Skip
+from seismoalice.data.signal import StreamRecord, stream_records
 from seismoalice.errors import DataError
+
+OBSPY_FORMATS = (
+    "MSEED", "SAC", "SACXY", "GSE2", "GSE1", "SEISAN", "Q", "SH_ASC", "SLIST", "TSPAIR", "Y",
+    "SEGY", "SU", "SEG2", "WAV", "WIN", "AH", "PDAS", "KINEMETRICS_EVT", "GCF", "DMX",
+    "ALSEP_PSE", "ALSEP_WTN", "ALSEP_WTH", "CYBERSHAKE", "KNET", "REFTEK130", "RG16",
+)  # fmt: skip
+"""ObsPy waveform formats SeismoALICE reads (never PICKLE, CSS or NNSA_KB_CORE)."""
 
 UNITS = {
     "counts": "unknown",
@@ -28,7 +47,50 @@ UNITS = {
 }
 """Accepted unit strings (SeisBench convention) and the measurement each implies."""
 
-COMPONENT_AXIS = {"Z": "Z", "N": "N", "E": "E", "1": "N", "2": "E"}
+
+def detect_format(path: Path, formats: Iterable[str] = OBSPY_FORMATS) -> str | None:
+    """The first of ``formats`` (in ObsPy's order) whose ObsPy check accepts ``path``."""
+    allowed = {f.upper() for f in formats} - {"PICKLE"}
+    name = glob.escape(str(path))
+    for fmt, entry in ENTRY_POINTS["waveform"].items():
+        if fmt not in allowed:
+            continue
+        try:
+            check = buffered_load_entry_point(
+                entry.dist.name, f"obspy.plugin.waveform.{fmt}", "isFormat"
+            )
+            if check(name):
+                return fmt
+        except Exception:  # a format check that fails on foreign content means "not this"
+            continue
+    return None
+
+
+def read_stream(path: str | os.PathLike[str], formats: Iterable[str] = OBSPY_FORMATS) -> Any:
+    """Read a waveform file as an ``obspy.Stream`` with an allow-listed, detected format.
+
+    Raises:
+        DataError: not a file, a Python pickle, no allowed format recognises it, or ObsPy
+            fails to read it; one line naming the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(128)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if b"obspy.core.stream" in head:
+        raise DataError(f"{path}: a Python pickle; refusing to read it (pickles can run code)")
+    fmt = detect_format(path, formats)
+    if fmt is None:
+        raise DataError(f"{path}: not a waveform format SeismoALICE reads with ObsPy")
+    try:
+        return obspy.read(glob.escape(str(path)), format=fmt)
+    except Exception as exc:  # ObsPy's readers raise anything from struct.error to Exception
+        message = str(exc).splitlines()[0][:120] if str(exc) else ""
+        raise DataError(f"{path}: cannot read as {fmt} ({type(exc).__name__}: {message})") from None
 
 
 def data_format_for_units(units: str, sampling_rate: float | None = None) -> dict[str, Any]:
@@ -77,91 +139,55 @@ def _source_metadata(trace: Any) -> dict[str, Any]:
     return meta
 
 
-def _assemble(key: str, traces: list[Any], sampling_rate: float | None) -> Record | Skip:
-    by_axis: dict[str, Any] = {}
-    for trace in traces:
-        axis = COMPONENT_AXIS.get(trace.stats.channel[-1:].upper())
-        if axis is None:
-            return Skip(key, f"channel {trace.stats.channel!r} is not Z/N/E/1/2")
-        if axis in by_axis:
-            return Skip(key, f"several channels for component {axis}")
-        if np.ma.is_masked(trace.data):
-            return Skip(key, f"gaps in channel {trace.stats.channel}")
-        by_axis[axis] = trace
-    missing = [a for a in "ZNE" if a not in by_axis]
-    if missing:
-        return Skip(key, f"missing component(s) {''.join(missing)}")
-    rate = sampling_rate or max(t.stats.sampling_rate for t in by_axis.values())
-    start = max(t.stats.starttime for t in by_axis.values())
-    end = min(t.stats.endtime for t in by_axis.values())
-    if end <= start:
-        return Skip(key, "components do not overlap in time")
-    channels = []
-    for axis in "ZNE":
-        trace = by_axis[axis]
-        offset = round((start - trace.stats.starttime) * trace.stats.sampling_rate)
-        data = np.asarray(trace.data, dtype=np.float64)[offset:]
-        channels.append(resample(data, trace.stats.sampling_rate, rate))
-    npts = int(np.floor((end - start) * rate + 1e-6)) + 1
-    npts = min(npts, *(c.size for c in channels))
-    waveform = np.stack([c[:npts] for c in channels])
-    first = by_axis["Z"]
+def _record(group: StreamRecord) -> Record:
+    first = next(tr for tr in group.traces if tr is not None)
     p_sample = _p_arrival_sample(first)
     if np.isfinite(p_sample):
-        p_sample = (p_sample / first.stats.sampling_rate - (start - first.stats.starttime)) * rate
+        offset = group.start - first.stats.starttime
+        p_sample = (p_sample / first.stats.sampling_rate - offset) * group.sampling_rate
     stats = first.stats
     metadata = {
-        "trace_name": key,
+        "trace_name": group.name,
         "station_network_code": stats.network,
         "station_code": stats.station,
         "station_location_code": stats.location,
-        "trace_channel": stats.channel[:2],
-        "trace_start_time": str(start),
-        "trace_sampling_rate_hz": rate,
-        "trace_npts": npts,
+        "trace_channel": stats.channel[:-1],
+        "trace_start_time": str(group.start),
+        "trace_sampling_rate_hz": group.sampling_rate,
+        "trace_npts": group.data.shape[-1],
         "trace_p_arrival_sample": p_sample,
+        COMPONENTS_COLUMN: group.components,
+        "trace_source_format": "obspy",
         **_source_metadata(first),
     }
-    return Record(key, metadata, waveform)
+    return Record(group.name, metadata, group.data)
 
 
 def read_obspy_records(
     paths: Iterable[str | os.PathLike[str]], sampling_rate: float | None = None
 ) -> Iterator[Record | Skip]:
-    """Read files with ``obspy.read`` and yield one record per station/instrument.
+    """Read files with :func:`read_stream` and yield one record per station/instrument.
 
     Args:
-        paths: files or directories (searched recursively).
+        paths: files or directories (searched recursively; every file is tried).
         sampling_rate: common output rate [Hz]; default the highest rate of each group.
 
     Yields:
-        :class:`Record` (``(3, W)`` ZNE, in the files' units) or :class:`Skip`.
+        :class:`Record` (``(3, W)`` ZNE, in the files' units) or :class:`Skip` (unreadable
+        file, sampling rate out of range, group that cannot be assembled).
     """
-    import obspy
-
-    groups: dict[str, list[Any]] = defaultdict(list)
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise DataError(f"{path}: no such file or directory")
-    for path in files:
+    traces: list[Any] = []
+    for path in find_files(paths, lambda p: True):
         try:
-            stream = obspy.read(str(path))
-        except Exception as exc:
-            yield Skip(path.name, f"not readable by ObsPy ({type(exc).__name__}: {exc})")
+            stream = read_stream(path)
+        except DataError as exc:
+            yield Skip(path.name, str(exc).removeprefix(f"{path}: "))
             continue
         for trace in stream:
-            s = trace.stats
-            groups[f"{s.network}.{s.station}.{s.location}.{s.channel[:2]}"].append(trace)
-    for key, traces in groups.items():
-        merged = obspy.Stream(traces)
-        try:
-            merged.merge()
-        except Exception as exc:
-            yield Skip(key, f"cannot merge traces ({exc})")
-            continue
-        yield _assemble(key, list(merged), sampling_rate)
+            rate = float(trace.stats.sampling_rate)
+            if not (np.isfinite(rate) and 1.0 / MAX_DT_S <= rate <= 1.0 / MIN_DT_S):
+                yield Skip(f"{path.name}:{trace.id}", f"sampling rate {rate:g} Hz out of range")
+                continue
+            traces.append(trace)
+    for item in stream_records(obspy.Stream(traces), sampling_rate):
+        yield item if isinstance(item, Skip) else _record(item)

@@ -18,7 +18,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from seismoalice.data.readers import Record, Skip
+from seismoalice.data.records import Record, Skip
+from seismoalice.data.signal import zne_channels
 from seismoalice.errors import DataError
 
 STEAD_DATA_FORMAT = {
@@ -58,7 +59,7 @@ STEAD_TO_SEISBENCH = {
     "coda_end_sample": "trace_coda_end_sample",
 }
 GROUPS = ("data", "earthquake/local", "non_earthquake/noise")
-ENZ_TO_ZNE = [2, 1, 0]
+STEAD_CHANNELS = "ENZ"
 
 
 def select_stead(
@@ -81,8 +82,8 @@ def select_stead(
     """
     try:
         table = pd.read_csv(csv, low_memory=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"{csv}: cannot read STEAD CSV ({exc})") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{csv}: cannot read STEAD CSV ({type(exc).__name__})") from None
     if "trace_name" not in table.columns:
         raise DataError(f"{csv}: no trace_name column (not a STEAD CSV)")
     keep = np.ones(len(table), bool)
@@ -134,6 +135,7 @@ def read_stead(hdf5: str | os.PathLike[str], selection: pd.DataFrame) -> Iterato
     Traces missing from the file or not of shape ``(W, 3)`` are :class:`Skip`.
     """
     path = Path(hdf5)
+    channels = zne_channels(STEAD_CHANNELS, str(path))
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
@@ -148,5 +150,5 @@ def read_stead(hdf5: str | os.PathLike[str], selection: pd.DataFrame) -> Iterato
             if ds.ndim != 2 or ds.shape[1] != 3:
                 yield Skip(name, f"shape {ds.shape}, expected (samples, 3)")
                 continue
-            waveform = np.asarray(ds[()], dtype=np.float32).T[ENZ_TO_ZNE]
+            waveform = np.asarray(ds[()], dtype=np.float32).T[channels]
             yield Record(name, stead_metadata(row), waveform)
