@@ -481,7 +481,13 @@ class WaveformDataset:
                 f"{self.path}: trace {trace_name!r} has {arr.shape[0]} channels, "
                 f"component_order {self.component_order!r} needs {self._n_channels}"
             )
-        return np.ascontiguousarray(arr, dtype=np.float32)
+        arr = np.ascontiguousarray(arr, dtype=np.float32)
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            raise DataError(
+                f"{self.path}: trace {trace_name!r} has {int(bad.sum())} NaN/inf samples"
+            )
+        return arr
 
     def get_waveforms(self, i: int, group: str = DATA_GROUP) -> np.ndarray:
         """Trace ``i`` as ``(C, W)`` float32 in ``component_order`` (``group="data_lf"`` etc. for

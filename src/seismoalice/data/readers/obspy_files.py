@@ -66,12 +66,18 @@ def detect_format(path: Path, formats: Iterable[str] = OBSPY_FORMATS) -> str | N
     return None
 
 
-def read_stream(path: str | os.PathLike[str], formats: Iterable[str] = OBSPY_FORMATS) -> Any:
+def read_stream(
+    path: str | os.PathLike[str],
+    formats: Iterable[str] = OBSPY_FORMATS,
+    finite: bool = True,
+) -> Any:
     """Read a waveform file as an ``obspy.Stream`` with an allow-listed, detected format.
 
+    ``finite``: refuse traces with NaN/inf samples (importers check per record instead).
+
     Raises:
-        DataError: not a file, a Python pickle, no allowed format recognises it, or ObsPy
-            fails to read it; one line naming the file.
+        DataError: not a file, a Python pickle, no allowed format recognises it, ObsPy fails
+            to read it, or a trace holds NaN/inf samples; one line naming the file (and trace).
     """
     path = Path(path)
     if not path.is_file():
@@ -87,10 +93,19 @@ def read_stream(path: str | os.PathLike[str], formats: Iterable[str] = OBSPY_FOR
     if fmt is None:
         raise DataError(f"{path}: not a waveform format SeismoALICE reads with ObsPy")
     try:
-        return obspy.read(glob.escape(str(path)), format=fmt)
+        stream = obspy.read(glob.escape(str(path)), format=fmt)
     except Exception as exc:  # ObsPy's readers raise anything from struct.error to Exception
         message = str(exc).splitlines()[0][:120] if str(exc) else ""
         raise DataError(f"{path}: cannot read as {fmt} ({type(exc).__name__}: {message})") from None
+    for trace in stream if finite else ():
+        data = np.asarray(trace.data, dtype=np.float64)
+        bad = ~np.isfinite(data)
+        if bad.any():
+            raise DataError(
+                f"{path}: trace {trace.id} has {int(bad.sum())} NaN/inf samples "
+                f"(first at sample {int(np.argmax(bad))})"
+            )
+    return stream
 
 
 def data_format_for_units(units: str, sampling_rate: float | None = None) -> dict[str, Any]:
@@ -179,7 +194,7 @@ def read_obspy_records(
     traces: list[Any] = []
     for path in find_files(paths, lambda p: True):
         try:
-            stream = read_stream(path)
+            stream = read_stream(path, finite=False)
         except DataError as exc:
             yield Skip(path.name, str(exc).removeprefix(f"{path}: "))
             continue
