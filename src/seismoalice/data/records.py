@@ -61,3 +61,11 @@ def check_finite(values: np.ndarray, where: str) -> np.ndarray:
             f"{first[-1] if len(first) else 0})"
         )
     return values
+
+
+def brief(exc: BaseException, limit: int = 120) -> str:
+    """``TypeName: first line of the message`` cut to ``limit`` characters, for one-line
+    errors that wrap a library's exception (pandas and HDF5 messages span several lines)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
