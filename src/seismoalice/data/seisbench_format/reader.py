@@ -117,7 +117,7 @@ class WaveformDataset:
                         raise DataError(f"{wave_path}: data_format is not an HDF5 group")
                     fmt = {k: _decode(group[k][()]) for k in group} if group is not None else {}
             except HDF5_ERRORS as exc:
-                raise DataError(f"{wave_path}: cannot read HDF5 file ({brief(exc)})") from None
+                raise DataError(f"{wave_path}: cannot open HDF5 file ({brief(exc)})") from None
             missing = [k for k in REQUIRED_FORMAT_KEYS if k not in fmt]
             if missing:
                 raise DataError(f"{wave_path}: data_format lacks required keys {missing}")
