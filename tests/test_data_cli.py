@@ -39,8 +39,10 @@ def test_import_and_prepare_at2(tmp_path: Path) -> None:
         app, ["data", "prepare", str(out), "--out", str(prep), "--nt", "1024", "--fc", "0.5"]
     )
     assert result.exit_code == 0, result.output
+    # ANLCSOU.AT2 says "FILTER POINTS: HP=0.7 Hz": above fc/2 = 0.25 Hz, nothing to learn from
+    assert "processed with a 0.7 Hz high-pass, at or above fc/2" in result.output
     ds = WaveformDataset(prep)
-    assert len(ds) == 3 and ds.extra_groups == ["lf"]
+    assert len(ds) == 2 and ds.extra_groups == ["lf"]
     assert json.loads((prep / "preprocessing.json").read_text())["config"]["fc"] == 0.5
     names = ds.metadata.get("trace_name_original", ds.metadata["trace_name"])
     row = int(np.flatnonzero(names.fillna(ds.metadata["trace_name"]) == "RSN763")[0])

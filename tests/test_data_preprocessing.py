@@ -20,10 +20,11 @@ from seismoalice.data.preprocessing import (
     normalise,
     prepare_dataset,
     preprocess_record,
-    resample,
 )
 from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
+from seismoalice.data.signal import resample
 from seismoalice.errors import DataError
+from seismoalice.metrics.intensity import husid
 
 DUMMY = Path(__file__).parent / "data" / "seisbench_dummy"
 
@@ -41,20 +42,37 @@ def test_resample_matches_analytic_sine(fs_in: float, atol: float) -> None:
     np.testing.assert_allclose(y[200:-200], np.sin(2 * np.pi * 1.5 * t)[200:-200], atol=atol)
 
 
+def test_resample_is_anti_aliased_and_does_not_ring_from_the_ends() -> None:
+    """Why the polyphase resampler was kept: content above the new Nyquist frequency is removed
+    (plain decimation folds a 70 Hz sine at 200 Hz into 30 Hz), and a record that ends on
+    another level than it starts is exact 20 samples from its ends, where an FFT resampler,
+    which treats the record as periodic, still rings."""
+    fs, t = 200.0, np.arange(4000) / 200.0
+    tone = np.sin(2 * np.pi * 70.0 * t)
+    assert np.abs(resample(tone, fs, 100.0))[50:-50].max() < 1e-3 < np.abs(tone[::2]).max()
+    ramp = t / 20.0
+    y = resample(ramp, fs, 100.0)
+    exact = np.arange(y.size) / 100.0 / 20.0
+    fft = signal.resample(ramp, y.size)
+    assert np.abs(y - exact)[20:-20].max() < 1e-12
+    assert np.abs(fft - exact)[20:-20].max() > 1e-3
+
+
 def test_window_starts_pre_event_before_p() -> None:
     cfg = PreprocessConfig(sampling_rate=100.0, nt=512, pre_event_s=1.5, taper_fraction=0.1)
-    x = np.zeros((3, 3000))
+    # weak noise: exact zeros after the spike would be a digital-zero tail, cut before windowing
+    x = 1e-9 * np.random.default_rng(1).normal(size=(3, 3000))
     p = 1234
     x[:, p] = [1.0, -2.0, 3.0]
-    out = preprocess_record(x, 100.0, p, cfg)
+    out = preprocess_record(x, 100.0, p, cfg).bb
     assert out.shape == (3, 512)
     assert np.argmax(np.abs(out[2])) == 150  # 1.5 s × 100 Hz after the window start
     # linear detrend of a spike leaves a small ramp; the spike keeps its inter-component ratios
     np.testing.assert_allclose(out[:, 150] / out[0, 150], [1.0, -2.0, 3.0], rtol=1e-2)
     # 200 Hz input: the P pick is given in input samples
-    y = np.zeros((3, 6000))
+    y = 1e-9 * np.random.default_rng(1).normal(size=(3, 6000))
     y[:, 2 * p] = 1.0
-    out = preprocess_record(y, 200.0, 2 * p, cfg)
+    out = preprocess_record(y, 200.0, 2 * p, cfg).bb
     assert abs(int(np.argmax(np.abs(out[0]))) - 150) <= 1
 
 
@@ -63,13 +81,13 @@ def test_detrend_and_taper() -> None:
     t = np.arange(2000) / 100.0
     sine = np.sin(2 * np.pi * 5.0 * t)
     x = np.stack([sine + 3.0 + 0.7 * t] * 3)
-    out = preprocess_record(x, 100.0, None, cfg)
+    out = preprocess_record(x, 100.0, 0.0, cfg).bb  # P at the first sample, no pre-event
     tukey = signal.windows.tukey(1000, 0.2)
     fitted = signal.detrend(sine[:1000])
     np.testing.assert_allclose(out[0], fitted * tukey, atol=1e-9)
     assert out[0, 0] == 0.0 and out[0, -1] == 0.0
-    demean = PreprocessConfig(nt=1000, taper_fraction=0.0, detrend="demean")
-    out = preprocess_record(np.full((3, 1500), 5.0) + np.arange(1500), 100.0, None, demean)
+    demean = PreprocessConfig(nt=1000, pre_event_s=0.0, taper_fraction=0.0, detrend="demean")
+    out = preprocess_record(np.full((3, 1500), 5.0) + np.arange(1500), 100.0, 0.0, demean).bb
     np.testing.assert_allclose(out.mean(axis=-1), 0.0, atol=1e-9)
     np.testing.assert_allclose(np.diff(out[0]), 1.0)
 
@@ -81,14 +99,14 @@ def test_window_errors_and_padding() -> None:
         preprocess_record(x, 100.0, 1600, cfg)
     with pytest.raises(DataError, match="does not fit"):
         preprocess_record(x, 100.0, 100, cfg)  # window would start at −100
+    noise = np.random.default_rng(0).normal(size=(3, 800))
     with pytest.raises(DataError, match="does not fit"):
-        preprocess_record(np.ones((3, 800)), 100.0, None, cfg)
+        preprocess_record(noise, 100.0, None, cfg)  # no pick: starts at 0, ends past 800
     with pytest.raises(DataError, match="NaN"):
         preprocess_record(np.full((3, 2000), np.nan), 100.0, None, cfg)
-    padded = preprocess_record(
-        np.random.default_rng(0).normal(size=(3, 800)), 100.0, 100, cfg, allow_padding=True
-    )
-    assert padded.shape == (3, 1000)
+    window = preprocess_record(noise, 100.0, 100, cfg, allow_padding=True)
+    padded = window.bb
+    assert padded.shape == (3, 1000) and window.valid_npts == 800
     np.testing.assert_array_equal(padded[:, :100], 0.0)  # 100 samples before the trace start
     np.testing.assert_array_equal(padded[:, 900:], 0.0)  # after its end
     assert np.all(padded[:, 101:899] != 0.0)
@@ -141,9 +159,17 @@ def test_prepare_dummy_dataset(tmp_path: Path) -> None:
     assert stored["config"] == cfg.model_dump()
     sos = signal.butter(4, 1.0, fs=20.0, output="sos")
     rows = np.flatnonzero(src.metadata["split"].isin(["train", "dev"]).to_numpy())
+    assert set(prep.metadata["trace_window_rule"]) == {"energy_onset"}  # no P picks in the set
     for k in (0, 17, n_expected - 1):
-        raw = src.get_waveforms(int(rows[k])).astype(np.float64)[:, :1024]
-        bb_ref = signal.detrend(raw, axis=-1) * signal.windows.tukey(1024, 0.05)
+        raw = src.get_waveforms(int(rows[k])).astype(np.float64)
+        # the onset rule, from the metrics library's Husid curve of the detrended record
+        energy = np.sqrt(np.sum(signal.detrend(raw, axis=-1) ** 2, axis=0))
+        onset = int(np.argmax(husid(energy, 1 / 20.0) >= cfg.onset_energy_fraction))
+        expected = max(0, min(onset - 40, raw.shape[1] - 1024))  # 2 s before, inside the trace
+        start = round(prep.metadata["trace_window_start_s"][k] * 20.0)
+        assert abs(start - expected) <= 1
+        window = raw[:, start : start + 1024]
+        bb_ref = signal.detrend(window, axis=-1) * signal.windows.tukey(1024, 0.05)
         bb = prep.get_waveforms(k)
         np.testing.assert_allclose(bb, bb_ref, rtol=1e-5, atol=1e-3)
         lf = prep.get_waveforms(k, "data_lf")

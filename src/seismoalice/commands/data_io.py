@@ -103,8 +103,24 @@ def register(app: typer.Typer) -> None:
         nt: Annotated[int, typer.Option(help="Window length [samples].")] = 4096,
         sampling_rate: Annotated[float, typer.Option(help="Output sampling rate [Hz].")] = 100.0,
         pre_event_s: Annotated[
-            float, typer.Option(help="Window start before the P arrival [s].")
+            float, typer.Option(help="Window start before the P arrival (or the onset) [s].")
         ] = 2.0,
+        onset_energy_fraction: Annotated[
+            float, typer.Option(help="Husid level taken as the onset of records without P pick.")
+        ] = 0.005,
+        flat_tail_s: Annotated[
+            float, typer.Option(help="Cut digital-zero tails at least this long [s] (0: keep).")
+        ] = 1.0,
+        nyquist_guard: Annotated[
+            float,
+            typer.Option(help="Low-pass hf_near_nyquist records at this × the lower Nyquist."),
+        ] = 0.8,
+        reject_flag: Annotated[
+            list[str] | None,
+            typer.Option(
+                help="Skip records with this quality flag (repeatable; 'none': keep all)."
+            ),
+        ] = None,
         filter_order: Annotated[int, typer.Option(help="Butterworth order (one pass).")] = 4,
         taper_fraction: Annotated[float, typer.Option(help="Tukey taper α.")] = 0.05,
         detrend: Annotated[str, typer.Option(help="linear|demean.")] = "linear",
@@ -116,7 +132,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         bucket_size: Annotated[int, typer.Option(help="Traces per HDF5 block.")] = 1024,
     ) -> None:
-        """Preprocess a data set: BB windows in data/, their LF versions in data_lf/."""
+        """Preprocess a data set: BB windows in data/, their LF versions in data_lf/ (rules for
+        real records: quality flags, digital-zero tails, near-Nyquist energy, windows on the
+        energy onset without P picks; see seismoalice.data.preprocessing)."""
         from pydantic import ValidationError
 
         from seismoalice.data.preprocessing import PreprocessConfig, prepare_dataset
@@ -131,9 +149,18 @@ def register(app: typer.Typer) -> None:
                 filter_order=filter_order,
                 taper_fraction=taper_fraction,
                 detrend=detrend,
+                onset_energy_fraction=onset_energy_fraction,
+                flat_tail_s=flat_tail_s,
+                nyquist_guard=nyquist_guard,
+                **(
+                    {}
+                    if reject_flag is None
+                    else {"reject_flags": [f for f in reject_flag if f != "none"]}
+                ),
             )
         except ValidationError as exc:
-            raise ConfigError(f"invalid preprocessing option: {exc}") from None
+            fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise ConfigError(f"invalid preprocessing option: {fields}") from None
         summary = prepare_dataset(
             src,
             out,

@@ -1,27 +1,51 @@
 """The one preprocessing pipeline used by training, generation and evaluation.
 
-Per record (Gatti & Clouteau 2020, §3, with the fixes listed in the original code review):
+Per record (Gatti & Clouteau 2020, §3, with the fixes listed in the original code review, and
+the rules real records need):
 
-1. resample to ``cfg.sampling_rate`` (polyphase ``resample_poly`` when the rate ratio is a
-   small rational, else FFT ``resample``);
-2. cut ``cfg.nt`` samples starting ``cfg.pre_event_s`` before the P arrival (start of the trace
-   when there is no P pick) — unlike the original ``[p, p + 4096)``, which kept no pre-event
-   noise and overflowed for late picks;
-3. remove a linear trend (or the mean), then a Tukey taper (α = ``cfg.taper_fraction``);
-4. the LF version is the zero-phase Butterworth low-pass at ``cfg.fc`` (:func:`make_lf`),
+1. **quality**: a record carrying a flag of ``cfg.reject_flags`` (default ``truncated``: the
+   file ends before its header says) is skipped, as is one processed with a high-pass corner
+   (``trace_highpass_hz``) at or above ``fc/2``: it has no LF band to learn from;
+2. **digital-zero tails**: a trailing run of at least ``cfg.flat_tail_s`` in which every
+   component repeats one value (digital zeros after the recorder stopped) is cut
+   (:func:`seismoalice.data.windows.flat_tail`), so that it neither pulls the window towards
+   the end nor reaches training as silence (short records are zero-padded and counted instead);
+3. **near-Nyquist energy**: a record flagged ``hf_near_nyquist`` (sample-to-sample jumps
+   above 0.9 × PGA, as some AFAD and old PEER records) is low-passed (zero-phase Butterworth)
+   at ``cfg.nyquist_guard`` × the lower of its own and the output Nyquist frequency;
+4. **resampling** to ``cfg.sampling_rate`` (100 Hz) with the anti-aliased polyphase resampler
+   (:func:`seismoalice.data.signal.resample`; sources of 50–256 Hz). ``trace_max_frequency_hz``
+   records the band a record really has: the lowest of its source Nyquist frequency, its
+   processing low-pass corner, the guard and the output Nyquist frequency;
+5. **window** of ``cfg.nt`` samples (:func:`seismoalice.data.windows.window_start`): from
+   ``cfg.pre_event_s`` before the P pick, or, without a pick (processed records start at
+   trigger), from ``cfg.pre_event_s`` before the **energy onset** — the first sample at which
+   the Husid curve reaches ``cfg.onset_energy_fraction`` (0.5 %) — never before the record's
+   start, and moved earlier when it would run past the end. Records shorter than the window
+   are zero-padded at the end only with ``allow_padding``; ``trace_valid_npts`` counts the
+   samples of data and ``trace_window_rule`` says which rule placed the window;
+6. remove a linear trend (or the mean) from the data part, then a Tukey taper
+   (α = ``cfg.taper_fraction``);
+7. the LF version is the zero-phase Butterworth low-pass at ``cfg.fc`` (:func:`make_lf`),
    replacing the original causal, clamped biquad;
-5. amplitudes stay physical; :func:`normalise` divides by the peak |x| over all components of
+8. amplitudes stay physical; :func:`normalise` divides by the peak |x| over all components of
    a record (keeping inter-component ratios) and returns the scale, so :func:`denormalise`
    recovers physical units.
+
+Missing components (zero rows named by ``trace_components``) stay zero through every step.
+Synthetic and STEAD records (P picks, no flags, no flat ends) are processed exactly as before
+these rules existed.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import signal
 from tqdm import tqdm
@@ -36,6 +60,7 @@ from seismoalice.data.seisbench_format import (
 )
 from seismoalice.data.signal import resample, zne_channels
 from seismoalice.data.summary import ImportSummary
+from seismoalice.data.windows import energy_onset, flat_tail, window_start
 from seismoalice.errors import DataError
 
 
@@ -46,32 +71,33 @@ class PreprocessConfig(BaseModel):
 
     sampling_rate: float = Field(100.0, gt=0, description="output sampling rate [Hz]")
     nt: int = Field(4096, gt=0, description="window length [samples]")
-    pre_event_s: float = Field(2.0, ge=0, description="window start before the P arrival [s]")
+    pre_event_s: float = Field(2.0, ge=0, description="window start before P / the onset [s]")
     fc: float = Field(1.0, gt=0, description="LF cut-off [Hz]")
     filter_order: int = Field(4, gt=0, description="Butterworth order of one pass")
     taper_fraction: float = Field(0.05, ge=0, le=1, description="Tukey α")
     component_order: str = "ZNE"
     detrend: Literal["linear", "demean"] = "linear"
+    onset_energy_fraction: float = Field(
+        0.005, gt=0, lt=1, description="Husid level taken as the onset without a P pick"
+    )
+    flat_tail_s: float = Field(1.0, ge=0, description="flat tails at least this long are cut")
+    nyquist_guard: float = Field(
+        0.8, gt=0, le=1, description="low-pass of hf_near_nyquist records, × lower Nyquist"
+    )
+    reject_flags: list[str] = Field(["truncated"], description="quality flags that skip a record")
 
 
-def _window_bounds(
-    n_samples: int, p_sample: float | None, cfg: PreprocessConfig, allow_padding: bool
-) -> int:
-    """First sample of the window (may be negative or run past the end when padding)."""
-    if p_sample is None or not np.isfinite(p_sample):
-        start = 0
-    else:
-        if not 0 <= p_sample < n_samples:
-            raise DataError(
-                f"P arrival at sample {p_sample:.1f} is outside the trace of {n_samples} samples"
-            )
-        start = round(p_sample - cfg.pre_event_s * cfg.sampling_rate)
-    if not allow_padding and (start < 0 or start + cfg.nt > n_samples):
-        raise DataError(
-            f"window [{start}, {start + cfg.nt}) does not fit in the trace of {n_samples} "
-            f"samples at {cfg.sampling_rate} Hz (allow padding to zero-pad)"
-        )
-    return start
+@dataclass
+class Window:
+    """A prepared window: ``bb`` ``(C, nt)`` float64, its start [s] after the first sample of
+    the source record, the samples of data in it (the rest is zero padding), the rule that
+    placed it (``p_pick`` or ``energy_onset``) and the band the record really has [Hz]."""
+
+    bb: np.ndarray
+    start_s: float
+    valid_npts: int
+    rule: str
+    max_frequency_hz: float
 
 
 def _detrend_taper(x: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
@@ -80,64 +106,67 @@ def _detrend_taper(x: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
     return x * signal.windows.tukey(x.shape[-1], alpha=cfg.taper_fraction)
 
 
-def preprocess_batch(
-    waveforms: np.ndarray,
-    sampling_rate: float,
-    p_arrival_samples: np.ndarray | list[float | None] | None,
-    cfg: PreprocessConfig,
-    allow_padding: bool = False,
-) -> np.ndarray:
-    """Preprocess records of equal length and rate at once (pipeline in the module docstring).
-
-    Args:
-        waveforms: ``(N, C, T)`` in physical units (or counts).
-        sampling_rate: input rate [Hz].
-        p_arrival_samples: ``(N,)`` P pick [samples at the input rate]; ``None``/NaN = no pick.
-        cfg: preprocessing parameters.
-        allow_padding: zero-pad windows that start before or end after the trace (the data part
-            is detrended and tapered alone); otherwise raise.
-
-    Returns:
-        ``(N, C, cfg.nt)`` float64.
-
-    Raises:
-        DataError: non-finite samples, P outside the trace, or a window that does not fit.
-    """
-    x = np.asarray(waveforms, dtype=np.float64)
-    if x.ndim != 3:
-        raise DataError(f"expected waveforms of shape (N, C, T), got {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise DataError("waveform contains NaN or inf samples")
-    picks = [None] * len(x) if p_arrival_samples is None else list(p_arrival_samples)
-    if len(picks) != len(x):
-        raise DataError(f"{len(picks)} P picks for {len(x)} waveforms")
-    x = resample(x, sampling_rate, cfg.sampling_rate)
-    ratio = cfg.sampling_rate / sampling_rate
-    out = np.zeros((*x.shape[:2], cfg.nt))
-    for i, pick in enumerate(picks):
-        p = None if pick is None or not np.isfinite(pick) else float(pick) * ratio
-        start = _window_bounds(x.shape[-1], p, cfg, allow_padding)
-        a, b = max(start, 0), min(start + cfg.nt, x.shape[-1])
-        if b - a < 2:
-            raise DataError(f"window [{start}, {start + cfg.nt}) holds no data")
-        out[i, :, a - start : b - start] = _detrend_taper(x[i, :, a:b], cfg)
-    return out
-
-
 def preprocess_record(
     waveform: np.ndarray,
     sampling_rate: float,
     p_arrival_sample: float | None,
     cfg: PreprocessConfig,
     allow_padding: bool = False,
-) -> np.ndarray:
-    """Preprocess one record ``(C, T)`` → ``(C, cfg.nt)`` float64 (see :func:`preprocess_batch`)."""
-    waveform = np.asarray(waveform)
-    if waveform.ndim != 2:
-        raise DataError(f"expected a waveform of shape (C, T), got {waveform.shape}")
-    return preprocess_batch(waveform[None], sampling_rate, [p_arrival_sample], cfg, allow_padding)[
-        0
-    ]
+    guard_nyquist: bool = False,
+    lowpass_hz: float | None = None,
+) -> Window:
+    """Preprocess one record ``(C, T)`` (steps 2–6 of the module docstring).
+
+    Args:
+        waveform: ``(C, T)`` in physical units (or counts).
+        sampling_rate: its rate [Hz].
+        p_arrival_sample: P pick [samples at the input rate]; ``None``/NaN = no pick.
+        cfg: preprocessing parameters.
+        allow_padding: zero-pad windows that start before or end after the trace (the data part
+            is detrended and tapered alone); otherwise raise.
+        guard_nyquist: low-pass at ``cfg.nyquist_guard`` × the lower Nyquist frequency first
+            (records flagged ``hf_near_nyquist``).
+        lowpass_hz: the low-pass corner of the record's processing, if known.
+
+    Raises:
+        DataError: wrong shape, non-finite samples, a flat record, P outside the trace, or a
+            window that does not fit.
+    """
+    x = np.asarray(waveform, dtype=np.float64)
+    if x.ndim != 2:
+        raise DataError(f"expected a waveform of shape (C, T), got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise DataError("waveform contains NaN or inf samples")
+    p = None if p_arrival_sample is None or not np.isfinite(p_arrival_sample) else p_arrival_sample
+    p = None if p is None else float(p)
+    n_record = x.shape[-1]
+    x = x[:, : flat_tail(x, round(cfg.flat_tail_s * sampling_rate))]
+    band = [sampling_rate / 2, cfg.sampling_rate / 2]
+    if lowpass_hz is not None and np.isfinite(lowpass_hz) and lowpass_hz > 0:
+        band.append(float(lowpass_hz))
+    if guard_nyquist:
+        corner = cfg.nyquist_guard * min(sampling_rate, cfg.sampling_rate) / 2
+        x = lowpass(x, sampling_rate, corner, cfg.filter_order)
+        band.append(corner)
+    x = resample(x, sampling_rate, cfg.sampling_rate)
+    ratio = cfg.sampling_rate / sampling_rate
+    pre = cfg.pre_event_s * cfg.sampling_rate
+    onset = 0 if p is not None else energy_onset(x, cfg.onset_energy_fraction)
+    p_out = None if p is None else p * ratio
+    n_out = max(x.shape[-1], round(n_record * ratio))
+    start = window_start(x.shape[-1], n_out, cfg.nt, pre, p_out, onset, allow_padding)
+    a, b = max(start, 0), min(start + cfg.nt, x.shape[-1])
+    if b - a < 2:
+        raise DataError(f"window [{start}, {start + cfg.nt}) holds no data")
+    out = np.zeros((x.shape[0], cfg.nt))
+    out[:, a - start : b - start] = _detrend_taper(x[:, a:b], cfg)
+    return Window(
+        bb=out,
+        start_s=start / cfg.sampling_rate,
+        valid_npts=b - a,
+        rule="p_pick" if p is not None else "energy_onset",
+        max_frequency_hz=min(band),
+    )
 
 
 def make_lf(bb: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
@@ -170,6 +199,19 @@ def denormalise(x_n: Any, scale: Any) -> Any:
     return x_n * scale
 
 
+def _quality_problem(row: dict[str, Any], cfg: PreprocessConfig) -> str | None:
+    """Why a record's flags or processing band exclude it (step 1), or ``None``."""
+    flags = str(row.get("trace_quality_flags", "") or "")
+    flags = "" if flags == "nan" else flags
+    rejected = sorted(set(flags.split()) & set(cfg.reject_flags))
+    if rejected:
+        return f"quality flag {' '.join(rejected)} (reject_flags)"
+    highpass = pd.to_numeric(row.get("trace_highpass_hz"), errors="coerce")
+    if np.isfinite(highpass) and highpass >= cfg.fc / 2:
+        return f"processed with a {highpass:g} Hz high-pass, at or above fc/2: no LF band"
+    return None
+
+
 def prepare_dataset(
     src: str | os.PathLike[str],
     dst: str | os.PathLike[str],
@@ -178,26 +220,25 @@ def prepare_dataset(
     allow_padding: bool = False,
     bucket_size: int = 1024,
     progress: bool = True,
-) -> Any:
+) -> ImportSummary:
     """Preprocess every trace of a canonical data set into a prepared one.
 
     Writes ``dst`` with the BB window (physical units) in ``data/``, its LF version in
     ``data_lf/`` (same names and slices), the source metadata plus ``trace_bb_peak``,
-    ``trace_lf_peak``, ``trace_window_start_s`` (relative to the source trace start) and P/S
-    picks shifted to the window, and ``preprocessing.json`` (the config). Records that cannot
-    be processed are counted and reported, never dropped silently.
+    ``trace_lf_peak``, ``trace_window_start_s`` (after the source trace's first sample),
+    ``trace_window_rule``, ``trace_valid_npts``, ``trace_source_sampling_rate_hz``,
+    ``trace_max_frequency_hz`` and P/S picks shifted to the window, and ``preprocessing.json``
+    (the config). Records that cannot be processed are counted with their reason, never
+    dropped silently.
 
     Args:
         src: canonical (SeisBench-format) data set.
         dst: output directory (written atomically).
         cfg: preprocessing parameters.
         splits: keep only these ``split`` values (``None``: all rows).
-        allow_padding: see :func:`preprocess_batch`.
+        allow_padding: see :func:`preprocess_record`.
         bucket_size: traces per HDF5 block of the output.
         progress: show a tqdm bar.
-
-    Returns:
-        :class:`seismoalice.data.importers.ImportSummary`.
     """
     source = WaveformDataset(src)
     channels = zne_channels(source.component_order, str(src), cfg.component_order)
@@ -213,26 +254,44 @@ def prepare_dataset(
         for i in tqdm(rows, desc="prepare", unit="trace", disable=not progress):
             row = source.metadata.iloc[i].to_dict()
             name = original_name(row)
+            problem = _quality_problem(row, cfg)
+            if problem is not None:
+                summary.skip(name, problem)
+                continue
+            flags = str(row.get("trace_quality_flags", "") or "").split()
+            lowpass_hz = pd.to_numeric(row.get("trace_lowpass_hz"), errors="coerce")
             try:
                 fs = source.sampling_rate(i)
                 waveform = source.get_waveforms(i)[channels]
                 p = row.get("trace_p_arrival_sample")
                 p = None if p is None or not np.isfinite(float(p)) else float(p)
-                bb = preprocess_record(waveform, fs, p, cfg, allow_padding)
+                window = preprocess_record(
+                    waveform,
+                    fs,
+                    p,
+                    cfg,
+                    allow_padding,
+                    guard_nyquist="hf_near_nyquist" in flags,
+                    lowpass_hz=float(lowpass_hz),
+                )
             except DataError as exc:
                 summary.skip(name, str(exc))
                 continue
+            bb = window.bb
             lf = make_lf(bb, cfg)
-            start_s = 0.0 if p is None else p / fs - cfg.pre_event_s
             meta = user_metadata(row)
             for pick in ("trace_p_arrival_sample", "trace_s_arrival_sample"):
                 if pick in meta and np.isfinite(float(meta[pick])):
-                    meta[pick] = (float(meta[pick]) / fs - start_s) * cfg.sampling_rate
+                    meta[pick] = (float(meta[pick]) / fs - window.start_s) * cfg.sampling_rate
             meta.update(
                 trace_name=name,
                 trace_sampling_rate_hz=cfg.sampling_rate,
                 trace_npts=cfg.nt,
-                trace_window_start_s=start_s,
+                trace_window_start_s=window.start_s,
+                trace_window_rule=window.rule,
+                trace_valid_npts=window.valid_npts,
+                trace_source_sampling_rate_hz=fs,
+                trace_max_frequency_hz=window.max_frequency_hz,
                 trace_bb_peak=float(np.abs(bb).max()),
                 trace_lf_peak=float(np.abs(lf).max()),
             )

@@ -57,7 +57,8 @@ def read_at2(path: str | os.PathLike[str]) -> tuple[np.ndarray, float, dict[str,
         ``header`` with ``title``, ``description`` (line 2), ``component`` (its last field
         without a ``(...)`` note), ``event``, ``date``, ``station`` (when line 2 has them),
         ``npts`` (announced), ``dt``, ``units_line``, ``highpass_hz``/``lowpass_hz`` (legacy
-        filter points, NaN when absent) and ``truncated`` (fewer samples than NPTS).
+        filter points, NaN when absent; ``LP=0.0`` means none) and ``truncated`` (fewer
+        samples than NPTS).
 
     Raises:
         DataError: unreadable or binary file, units other than g, no NPTS/DT, a sampling
@@ -92,7 +93,9 @@ def read_at2(path: str | os.PathLike[str]) -> tuple[np.ndarray, float, dict[str,
         "npts": npts,
         "dt": dt,
         "highpass_hz": float(corners.group(1)) if corners else np.nan,
-        "lowpass_hz": float(corners.group(2)) if corners else np.nan,
+        "lowpass_hz": float(corners.group(2))
+        if corners and float(corners.group(2)) > 0
+        else np.nan,
         "truncated": values.size < npts,
     }
     if len(fields) == 4:
