@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import signal
+from window_rule import strong_motion_reference
 
 from seismoalice.data.preprocessing import (
     PreprocessConfig,
@@ -24,7 +25,6 @@ from seismoalice.data.preprocessing import (
 from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
 from seismoalice.data.signal import resample
 from seismoalice.errors import DataError
-from seismoalice.metrics.intensity import husid
 
 DUMMY = Path(__file__).parent / "data" / "seisbench_dummy"
 
@@ -159,13 +159,10 @@ def test_prepare_dummy_dataset(tmp_path: Path) -> None:
     assert stored["config"] == cfg.model_dump()
     sos = signal.butter(4, 1.0, fs=20.0, output="sos")
     rows = np.flatnonzero(src.metadata["split"].isin(["train", "dev"]).to_numpy())
-    assert set(prep.metadata["trace_window_rule"]) == {"energy_onset"}  # no P picks in the set
+    assert set(prep.metadata["trace_window_rule"]) == {"strong_motion"}  # no P picks in the set
     for k in (0, 17, n_expected - 1):
         raw = src.get_waveforms(int(rows[k])).astype(np.float64)
-        # the onset rule, from the metrics library's Husid curve of the detrended record
-        energy = np.sqrt(np.sum(signal.detrend(raw, axis=-1) ** 2, axis=0))
-        onset = int(np.argmax(husid(energy, 1 / 20.0) >= cfg.onset_energy_fraction))
-        expected = max(0, min(onset - 40, raw.shape[1] - 1024))  # 2 s before, inside the trace
+        expected = strong_motion_reference(raw, 20.0, 1024, cfg)
         start = round(prep.metadata["trace_window_start_s"][k] * 20.0)
         assert abs(start - expected) <= 1
         window = raw[:, start : start + 1024]

@@ -17,13 +17,15 @@ the rules real records need):
    (:func:`seismoalice.data.signal.resample`; sources of 50–256 Hz). ``trace_max_frequency_hz``
    records the band a record really has: the lowest of its source Nyquist frequency, its
    processing low-pass corner, the guard and the output Nyquist frequency;
-5. **window** of ``cfg.nt`` samples (:func:`seismoalice.data.windows.window_start`): from
-   ``cfg.pre_event_s`` before the P pick, or, without a pick (processed records start at
-   trigger), from ``cfg.pre_event_s`` before the **energy onset** — the first sample at which
-   the Husid curve reaches ``cfg.onset_energy_fraction`` (0.5 %) — never before the record's
-   start, and moved earlier when it would run past the end. Records shorter than the window
-   are zero-padded at the end only with ``allow_padding``; ``trace_valid_npts`` counts the
-   samples of data and ``trace_window_rule`` says which rule placed the window;
+5. **window** of ``cfg.nt`` samples: from ``cfg.pre_event_s`` before the P pick, or, without a
+   pick (processed records start at trigger), on the strong motion
+   (:func:`seismoalice.data.windows.strong_motion_start`): the earliest start, at or after
+   ``cfg.pre_event_s`` before the energy onset (Husid curve at ``cfg.onset_energy_fraction``,
+   0.5 %), whose window holds ``cfg.window_energy_fraction`` (95 %) of the energy of the most
+   energetic window from there on; never before the record's start nor past its end. Records
+   shorter than the window are zero-padded at the end only with ``allow_padding`` (a
+   digital-zero tail counts as padding the source already had); ``trace_valid_npts`` counts
+   the samples of data and ``trace_window_rule`` says which rule placed the window;
 6. remove a linear trend (or the mean) from the data part, then a Tukey taper
    (α = ``cfg.taper_fraction``);
 7. the LF version is the zero-phase Butterworth low-pass at ``cfg.fc`` (:func:`make_lf`),
@@ -60,7 +62,7 @@ from seismoalice.data.seisbench_format import (
 )
 from seismoalice.data.signal import resample, zne_channels
 from seismoalice.data.summary import ImportSummary
-from seismoalice.data.windows import energy_onset, flat_tail, window_start
+from seismoalice.data.windows import check_window, flat_tail, strong_motion_start
 from seismoalice.errors import DataError
 
 
@@ -80,6 +82,9 @@ class PreprocessConfig(BaseModel):
     onset_energy_fraction: float = Field(
         0.005, gt=0, lt=1, description="Husid level taken as the onset without a P pick"
     )
+    window_energy_fraction: float = Field(
+        0.95, gt=0, le=1, description="without P pick: energy share of the strongest window"
+    )
     flat_tail_s: float = Field(1.0, ge=0, description="flat tails at least this long are cut")
     nyquist_guard: float = Field(
         0.8, gt=0, le=1, description="low-pass of hf_near_nyquist records, × lower Nyquist"
@@ -91,7 +96,7 @@ class PreprocessConfig(BaseModel):
 class Window:
     """A prepared window: ``bb`` ``(C, nt)`` float64, its start [s] after the first sample of
     the source record, the samples of data in it (the rest is zero padding), the rule that
-    placed it (``p_pick`` or ``energy_onset``) and the band the record really has [Hz]."""
+    placed it (``p_pick`` or ``strong_motion``) and the band the record really has [Hz]."""
 
     bb: np.ndarray
     start_s: float
@@ -151,10 +156,18 @@ def preprocess_record(
     x = resample(x, sampling_rate, cfg.sampling_rate)
     ratio = cfg.sampling_rate / sampling_rate
     pre = cfg.pre_event_s * cfg.sampling_rate
-    onset = 0 if p is not None else energy_onset(x, cfg.onset_energy_fraction)
-    p_out = None if p is None else p * ratio
     n_out = max(x.shape[-1], round(n_record * ratio))
-    start = window_start(x.shape[-1], n_out, cfg.nt, pre, p_out, onset, allow_padding)
+    if p is None:
+        start = strong_motion_start(
+            x, cfg.nt, pre, cfg.onset_energy_fraction, cfg.window_energy_fraction
+        )
+    else:
+        if not 0 <= p * ratio < n_out:
+            raise DataError(
+                f"P arrival at sample {p * ratio:.1f} is outside the trace of {n_out} samples"
+            )
+        start = round(p * ratio - pre)
+    check_window(start, cfg.nt, n_out, allow_padding)
     a, b = max(start, 0), min(start + cfg.nt, x.shape[-1])
     if b - a < 2:
         raise DataError(f"window [{start}, {start + cfg.nt}) holds no data")
@@ -164,7 +177,7 @@ def preprocess_record(
         bb=out,
         start_s=start / cfg.sampling_rate,
         valid_npts=b - a,
-        rule="p_pick" if p is not None else "energy_onset",
+        rule="p_pick" if p is not None else "strong_motion",
         max_frequency_hz=min(band),
     )
 
