@@ -165,3 +165,30 @@ def test_nan_samples_name_the_file_and_record(tmp_path: Path) -> None:
     assert dataset.get_waveforms(0).shape == (3, 50)
     with pytest.raises(DataError, match=r"set: trace 'bad' has 150 NaN/inf samples"):
         dataset.get_waveforms(1)
+
+
+def test_hdf5_links_into_other_files_are_refused(tmp_path: Path) -> None:
+    """A data set (or STEAD file) whose trace is an external link or a virtual dataset would make
+    the reader open any HDF5 file of the machine: refused, named, counted."""
+    import h5py
+
+    secret = tmp_path / "elsewhere.h5"
+    with h5py.File(secret, "w") as f:
+        f["private"] = np.ones((3, 50))
+    fmt = {"dimension_order": "CW", "component_order": "ZNE", "sampling_rate": 100.0}
+    with WaveformWriter(tmp_path / "set", fmt, bucket_size=0) as writer:
+        writer.add_trace({"trace_name": "ok"}, np.zeros((3, 50)))
+        writer.add_trace({"trace_name": "linked"}, np.zeros((3, 50)))
+    with h5py.File(tmp_path / "set" / "waveforms.hdf5", "a") as f:
+        del f["data/linked"]
+        f["data/linked"] = h5py.ExternalLink(str(secret), "private")
+        layout = h5py.VirtualLayout((3, 50), float)
+        layout[:] = h5py.VirtualSource(str(secret), "private", shape=(3, 50))
+        del f["data/ok"]
+        f.create_virtual_dataset("data/ok", layout)
+    dataset = WaveformDataset(tmp_path / "set")
+    for i in range(2):
+        with pytest.raises(DataError, match="points into another file"):
+            dataset.get_waveforms(i)
+    items = list(FORMATS["seisbench"].read([tmp_path / "set"], ReadOptions()))
+    assert all(isinstance(s, Skip) and "another file" in s.reason for s in items)

@@ -124,6 +124,8 @@ def _find(f: h5py.File, name: str) -> h5py.Dataset | None:
     for group in GROUPS:
         obj = f.get(f"{group}/{name}")
         if isinstance(obj, h5py.Dataset):
+            if obj.file.filename != f.filename or obj.is_virtual:
+                raise DataError(f"{f.filename}: {group}/{name} points into another file")
             return obj
     return None
 
@@ -143,7 +145,11 @@ def read_stead(hdf5: str | os.PathLike[str], selection: pd.DataFrame) -> Iterato
     with f:
         for row in selection.to_dict("records"):
             name = str(row["trace_name"])
-            ds = _find(f, name)
+            try:
+                ds = _find(f, name)
+            except DataError as exc:
+                yield Skip(name, str(exc))
+                continue
             if ds is None:
                 yield Skip(name, f"not found in {path.name} (groups {', '.join(GROUPS)})")
                 continue

@@ -2,6 +2,8 @@
 
 Every failure of the files (unreadable CSV, corrupt or truncated HDF5, missing trace, NaN
 samples) is a one-line :class:`~seismoalice.errors.DataError` naming the data set and trace.
+Traces that are HDF5 external links or virtual datasets are refused: a data set must not make
+the reader open other files of the machine.
 """
 
 from __future__ import annotations
@@ -208,6 +210,11 @@ class WaveformDataset:
             ) from None
         if not isinstance(ds, h5py.Dataset):
             raise DataError(f"{self.path}: {group}/{block} is not a dataset")
+        if ds.file.filename != f.filename or ds.is_virtual:
+            raise DataError(
+                f"{self.path}: {group}/{block} points into another file (HDF5 external link or "
+                "virtual dataset); refusing to follow it"
+            )
         self._datasets[key] = ds
         return ds
 
