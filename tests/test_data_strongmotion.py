@@ -88,3 +88,7 @@ def test_data_import_command(tmp_path: Path, fmt: str, n_records: int) -> None:
         mask = component_mask(ds.metadata.iloc[i])
         wave = ds.get_waveforms(i)
         assert (np.abs(wave).max(axis=1) > 0).tolist() == mask.tolist()
+    info = CliRunner().invoke(app, ["data", "info", str(out)])
+    present = ds.metadata["trace_components"].value_counts().to_dict()
+    expected = ", ".join(f"{k} {v}" for k, v in sorted(present.items()))
+    assert f"records with {expected}" in info.output

@@ -77,12 +77,18 @@ def dataset_summary(path: Path, max_traces: int = 5000) -> dict[str, Any]:
         values = meta[column].dropna().to_numpy(float) if column else np.array([])
         ranges[label] = (unit, (values.min(), values.max()) if values.size else None)
     splits = meta["split"].value_counts().to_dict() if "split" in meta.columns else {}
+    present = (
+        meta["trace_components"].fillna(ds.component_order).value_counts().to_dict()
+        if "trace_components" in meta.columns
+        else {ds.component_order: n}
+    )
     return {
         "path": str(path),
         "traces": n,
         "chunks": len(ds.chunks),
         "splits": splits,
         "components": ds.component_order,
+        "components_present": present,
         "dimension_order": fmt.get("dimension_order"),
         "sampling_rates_hz": sorted(float(r) for r in rates if r is not None),
         "length_samples": (min(lengths), max(lengths)) if lengths else None,
@@ -109,7 +115,8 @@ def _info(
         f"data set: {s['path']}",
         f"traces: {s['traces']} (chunks: {s['chunks']})",
         f"splits: {splits}",
-        f"components: {s['components']} (dimension order {s['dimension_order']})",
+        f"components: {s['components']} (dimension order {s['dimension_order']}); records with "
+        + ", ".join(f"{k} {v}" for k, v in sorted(s["components_present"].items())),
         f"sampling rate [Hz]: {', '.join(f'{r:g}' for r in s['sampling_rates_hz'])}",
         f"length [samples]: {lo_len}" + (f"–{hi_len}" if hi_len != lo_len else ""),
         f"measurement: {s['measurement']}, unit: {s['unit']}, "
