@@ -33,6 +33,8 @@ class Skip:
     reason: str
 
 
+MAX_NPTS = 10**8
+"""Largest sample count a header may announce (10⁸: 6 days at 200 Hz)."""
 MIN_DT_S = 1e-4
 """Shortest sampling interval a reader accepts [s] (10 kHz)."""
 MAX_DT_S = 1.0
@@ -48,6 +50,27 @@ def check_sampling_interval(dt: float, where: str) -> float:
             f"{where}: sampling interval {dt:g} s is outside [{MIN_DT_S:g}, {MAX_DT_S:g}] s"
         )
     return float(dt)
+
+
+def check_count(found: int, announced: float, where: str, label: str) -> set[str]:
+    """Compare the samples ``found`` with the count a header ``announced`` (NaN: none).
+
+    Returns:
+        ``{"truncated"}`` when fewer samples than announced, else an empty set.
+
+    Raises:
+        DataError: fewer than 2 samples, an announced count outside [1, :data:`MAX_NPTS`], or
+            more samples than announced; named with ``where`` and the header's ``label``.
+    """
+    if found < 2:
+        raise DataError(f"{where}: {found} samples, a record needs at least 2")
+    if not np.isfinite(announced):
+        return set()
+    if not 1 <= announced <= MAX_NPTS:
+        raise DataError(f"{where}: {label} = {announced:g} is out of range")
+    if found > announced:
+        raise DataError(f"{where}: {label} = {announced:g} but {found} samples found")
+    return {"truncated"} if found < announced else set()
 
 
 def check_finite(values: np.ndarray, where: str) -> np.ndarray:

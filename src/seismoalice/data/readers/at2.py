@@ -25,18 +25,23 @@ from typing import Any
 import numpy as np
 
 from seismoalice.data.readers.assembly import Component, component_role
-from seismoalice.data.readers.text import NUMBER, parse_number, parse_samples, quote, read_lines
-from seismoalice.data.records import check_finite, check_sampling_interval
+from seismoalice.data.readers.text import (
+    NUMBER,
+    STANDARD_GRAVITY,
+    parse_number,
+    parse_samples,
+    quote,
+    read_lines,
+)
+from seismoalice.data.records import check_count, check_finite, check_sampling_interval
 from seismoalice.errors import DataError
 
-G = 9.80665
-"""Standard gravity [m/s²]."""
+G = STANDARD_GRAVITY
 
 _NEW_HEADER = re.compile(rf"NPTS\s*=\s*(\d+)\s*,?\s*DT\s*=\s*({NUMBER})", re.IGNORECASE)
 _OLD_HEADER = re.compile(rf"^\s*(\d+)\s+({NUMBER})\s+NPTS\s*,\s*DT", re.IGNORECASE)
 _FILTER = re.compile(rf"HP\s*=\s*({NUMBER})\s*HZ\s*LP\s*=\s*({NUMBER})", re.IGNORECASE)
 _RSN = re.compile(r"^RSN(\d+)_", re.IGNORECASE)
-MAX_NPTS = 10**8
 
 
 def _iso_date(text: str) -> str:
@@ -74,14 +79,9 @@ def read_at2(path: str | os.PathLike[str]) -> tuple[np.ndarray, float, dict[str,
     if match is None:
         raise DataError(f"{path}: no NPTS/DT in line 4 {quote(lines[3])}")
     npts = int(match.group(1))
-    if not 0 < npts <= MAX_NPTS:
-        raise DataError(f"{path}: NPTS = {npts} is out of range")
     dt = check_sampling_interval(parse_number(match.group(2), path, "DT"), str(path))
     values = parse_samples(lines[4:], path)
-    if values.size > npts:
-        raise DataError(f"{path}: NPTS = {npts} but {values.size} samples found")
-    if values.size < 2:
-        raise DataError(f"{path}: {values.size} samples, a record needs at least 2")
+    truncated = bool(check_count(values.size, npts, str(path), "NPTS"))
     check_finite(values, str(path))
     fields = [f.strip() for f in lines[1].split(",")]
     corners = _FILTER.search(lines[2])
@@ -96,7 +96,7 @@ def read_at2(path: str | os.PathLike[str]) -> tuple[np.ndarray, float, dict[str,
         "lowpass_hz": float(corners.group(2))
         if corners and float(corners.group(2)) > 0
         else np.nan,
-        "truncated": values.size < npts,
+        "truncated": truncated,
     }
     if len(fields) == 4:
         header.update(event=fields[0], date=_iso_date(fields[1]), station=fields[2])

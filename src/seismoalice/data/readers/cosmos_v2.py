@@ -24,12 +24,15 @@ import numpy as np
 from obspy import UTCDateTime
 
 from seismoalice.data.readers.assembly import Component, component_role
-from seismoalice.data.readers.text import parse_number, parse_optional, quote, read_lines
-from seismoalice.data.records import check_finite, check_sampling_interval
+from seismoalice.data.readers.text import (
+    acceleration_scale,
+    parse_number,
+    parse_optional,
+    read_lines,
+)
+from seismoalice.data.records import MAX_NPTS, check_count, check_finite, check_sampling_interval
 from seismoalice.errors import DataError
 
-G = 9.80665
-UNITS = {"cm/sec2": 0.01, "cm/sec/sec": 0.01, "cm/s2": 0.01, "g": G, "m/sec2": 1.0}
 _ACCEL = re.compile(
     r"^\s*(\d+)\s+points\s+of\s+accel\w*\s+data\s+equally\s+spaced\s+at\s+(\S+)\s+sec,?"
     r"\s+in\s+([^\s(]+?)\.?\s*\(\s*(\d+)\s*[fFeE]\s*(\d+)\.\d+\s*\)",
@@ -46,7 +49,6 @@ _START = re.compile(
 )
 _BAND = re.compile(r"filtered\s+with\s+3\s*dB\s+pts\s+at\s+(\S+)\s+and\s+(\S+)", re.IGNORECASE)
 _MAGNITUDE = re.compile(r"\b(M[LWSD]?)\s*[:=]\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
-MAX_NPTS = 10**8
 
 
 def _fixed_width(lines: list[str], npts: int, per_line: int, width: int, path: Path) -> np.ndarray:
@@ -85,19 +87,15 @@ def _channel(block: list[str], path: Path, index: int) -> Component:
     k, match = found
     npts = int(match.group(1))
     if not 1 < npts <= MAX_NPTS:
-        raise DataError(f"{path}: {npts} acceleration points is out of range")
+        raise DataError(f"{path}: {npts} acceleration points is out of range")  # before reading
     dt = check_sampling_interval(parse_number(match.group(2), path, "time step"), str(path))
-    unit = match.group(3).lower()
-    if unit not in UNITS:
-        raise DataError(f"{path}: unknown acceleration units {quote(match.group(3))}")
+    scale = acceleration_scale(match.group(3), path)
     per_line, width = int(match.group(4)), int(match.group(5))
     if not (0 < per_line <= 40 and 0 < width <= 40):
         raise DataError(f"{path}: data format {per_line}f{width} is not usable")
     values = _fixed_width(block[k + 1 :], npts, per_line, width, path)
     check_finite(values, str(path))
-    flags = {"truncated"} if values.size < npts else set()
-    if values.size < 2:
-        raise DataError(f"{path}: channel {index + 1} has {values.size} samples")
+    flags = check_count(values.size, npts, str(path), f"channel {index + 1} points")
     channel = _CHANNEL.search(head)
     label = channel.group(2).strip() if channel else f"channel {index + 1}"
     role, azimuth = component_role(label)
@@ -126,9 +124,7 @@ def _channel(block: list[str], path: Path, index: int) -> Component:
     if start is not None:
         metadata["source_id"] = f"CSMIP record {start.date}"
     key = f"CE.{metadata['station_code']}.{record_id}"
-    return Component(
-        path, values * UNITS[unit], dt, label, role, azimuth, key, metadata, start, flags
-    )
+    return Component(path, values * scale, dt, label, role, azimuth, key, metadata, start, flags)
 
 
 def read_v2_components(path: Path) -> list[Component]:

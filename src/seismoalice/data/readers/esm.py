@@ -30,6 +30,7 @@ import numpy as np
 
 from seismoalice.data.readers.assembly import Component, component_role
 from seismoalice.data.readers.text import (
+    acceleration_scale,
     parse_number,
     parse_optional,
     parse_samples,
@@ -37,15 +38,11 @@ from seismoalice.data.readers.text import (
     quote,
     read_lines,
 )
-from seismoalice.data.records import check_finite, check_sampling_interval
+from seismoalice.data.records import check_count, check_finite, check_sampling_interval
 from seismoalice.errors import DataError
 
-G = 9.80665
-UNIT_SCALE = {"CM/S^2": 0.01, "CM/S/S": 0.01, "CM/S2": 0.01, "GAL": 0.01, "M/S^2": 1.0}
-UNIT_SCALE |= {"M/S/S": 1.0, "M/S2": 1.0, "G": G}
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_/&^.()\- ]*?)\s*:(.*)$")
 _NUMERIC_LINE = re.compile(r"^\s*[-+]?(?:\d|\.\d)")
-MAX_NPTS = 10**8
 
 
 def parse_header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
@@ -142,25 +139,13 @@ def read_esm_component(path: Path) -> list[Component]:
     kind = header.get("DATA_TYPE", "ACCELERATION").upper()
     if kind != "ACCELERATION":
         raise DataError(f"{path}: DATA_TYPE {quote(kind)} is not acceleration")
-    units = header.get("UNITS", "").upper().replace(" ", "")
-    if units not in UNIT_SCALE:
-        raise DataError(f"{path}: unknown UNITS {quote(header.get('UNITS', ''))}")
+    scale = acceleration_scale(header.get("UNITS", ""), path)
     where = str(path)
     dt = check_sampling_interval(
         parse_number(header["SAMPLING_INTERVAL_S"], path, "SAMPLING_INTERVAL_S"), where
     )
     values = check_finite(parse_samples(lines[first:], path), where)
-    npts = parse_optional(header.get("NDATA"))
-    flags: set[str] = set()
-    if np.isfinite(npts):
-        if not 0 < npts <= MAX_NPTS:
-            raise DataError(f"{path}: NDATA = {npts:g} is out of range")
-        if values.size > npts:
-            raise DataError(f"{path}: NDATA = {npts:g} but {values.size} samples found")
-        if values.size < npts:
-            flags.add("truncated")
-    if values.size < 2:
-        raise DataError(f"{path}: {values.size} samples, a record needs at least 2")
+    flags = check_count(values.size, parse_optional(header.get("NDATA")), where, "NDATA")
     if header.get("LATE/NORMAL_TRIGGERED", "").upper() == "LT":
         flags.add("late_triggered")
     stream = header.get("STREAM", "")
@@ -172,7 +157,7 @@ def read_esm_component(path: Path) -> list[Component]:
     return [
         Component(
             path,
-            values * UNIT_SCALE[units],
+            values * scale,
             dt,
             stream,
             role,

@@ -26,21 +26,18 @@ import pandas as pd
 
 from seismoalice.data.readers.assembly import Component, component_role
 from seismoalice.data.readers.text import (
+    acceleration_scale,
     parse_number,
     parse_optional,
     parse_samples,
     parse_time,
-    quote,
     read_lines,
 )
-from seismoalice.data.records import check_finite, check_sampling_interval
+from seismoalice.data.records import check_count, check_finite, check_sampling_interval
 from seismoalice.errors import DataError
 
-G = 9.80665
-UNITS = {"m/s/s": 1.0, "m/s^2": 1.0, "m/s2": 1.0, "cm/s/s": 0.01, "cm/s^2": 0.01, "g": G}
 _DATA_LINE = re.compile(r"time\s+series\s+in\s+(\S+)", re.IGNORECASE)
 _CORNERS = re.compile(r"([-+.\dEe]+)\s*-\s*([-+.\dEe]+)")
-MAX_NPTS = 10**8
 SUFFIX = ".cor.acc"
 
 
@@ -111,10 +108,7 @@ def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int, float]:
     for index, line in enumerate(lines):
         units = _DATA_LINE.search(line)
         if units:
-            unit = units.group(1).lower()
-            if unit not in UNITS:
-                raise DataError(f"{path}: unknown units {quote(units.group(1))}")
-            return header, index + 1, UNITS[unit]
+            return header, index + 1, acceleration_scale(units.group(1), path)
         label, sep, value = line.partition(":")
         if sep:
             header.setdefault(label.strip().lower(), value.strip())
@@ -137,17 +131,8 @@ def read_itaca_component(path: Path) -> list[Component]:
         parse_number(header["time increment (s)"], path, "Time Increment"), where
     )
     values = check_finite(parse_samples(lines[first:], path, glued=True), where)
-    npts = parse_optional(header.get("number of data"))
-    flags: set[str] = set()
-    if np.isfinite(npts):
-        if not 0 < npts <= MAX_NPTS:
-            raise DataError(f"{path}: Number of Data = {npts:g} is out of range")
-        if values.size > npts:
-            raise DataError(f"{path}: Number of Data = {npts:g} but {values.size} samples found")
-        if values.size < npts:
-            flags.add("truncated")
-    if values.size < 2:
-        raise DataError(f"{path}: {values.size} samples, a record needs at least 2")
+    announced = parse_optional(header.get("number of data"))
+    flags = check_count(values.size, announced, where, "Number of Data")
     orientation = header.get("orientation", "")
     role, azimuth = component_role(orientation)
     record_id = path.name[: -len(SUFFIX)].rsplit("_", 1)[0]

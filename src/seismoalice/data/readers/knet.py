@@ -43,7 +43,7 @@ from seismoalice.data.readers.text import (
     quote,
     read_lines,
 )
-from seismoalice.data.records import check_finite, check_sampling_interval
+from seismoalice.data.records import check_count, check_finite, check_sampling_interval
 from seismoalice.errors import DataError
 
 GAL = 0.01
@@ -54,7 +54,6 @@ HEADER_LINES = 17
 _SCALE = re.compile(r"^\s*([-+.\dEe]+)\s*\(gal\)\s*/\s*([-+.\dEe]+)\s*$", re.IGNORECASE)
 _SUFFIX = re.compile(r"^\.(NS|EW|UD)([12]?)$", re.IGNORECASE)
 _DIRECTION = {"NS": "N", "EW": "E", "UD": "Z"}
-MAX_SAMPLES = 10**8
 
 
 def parse_header(lines: list[str], path: Path) -> dict[str, str]:
@@ -103,16 +102,13 @@ def read_knet_component(path: Path) -> list[Component]:
     rate = parse_number(rate_text, path, "Sampling Freq(Hz)")
     dt = check_sampling_interval(1.0 / rate if rate else np.inf, str(path))
     counts = check_finite(parse_samples(lines[HEADER_LINES:], path), str(path))
-    if counts.size < 2:
-        raise DataError(f"{path}: {counts.size} samples, a record needs at least 2")
-    flags: set[str] = set()
     duration = parse_optional(header.get("Duration Time(s)"))
-    if np.isfinite(duration):
-        expected = round(duration * rate)
-        if not 0 < expected <= MAX_SAMPLES or counts.size > expected:
-            raise DataError(f"{path}: {counts.size} samples for a duration of {duration:g} s")
-        if counts.size < expected:
-            flags.add("truncated")
+    flags = check_count(
+        counts.size,
+        round(duration * rate) if np.isfinite(duration) else np.nan,
+        str(path),
+        "Duration Time(s) x Sampling Freq",
+    )
     acc = counts * (numerator / denominator) * GAL
     acc = check_finite(acc - acc.mean(), str(path))
     direction, channel = suffix.group(1).upper(), suffix.group(2)

@@ -21,6 +21,13 @@ such as ``-1.37E-07-2.68E-07``) are still found one by one."""
 _NUMBER = re.compile(NUMBER)
 _TOKEN = re.compile(r"\S+")
 MAX_QUOTE = 60
+STANDARD_GRAVITY = 9.80665
+"""g [m/s²]."""
+_UNIT_SCALE = {
+    **dict.fromkeys(("CM/S^2", "CM/S/S", "CM/S2", "CM/SEC2", "CM/SEC/SEC", "GAL"), 0.01),
+    **dict.fromkeys(("M/S^2", "M/S/S", "M/S2", "M/SEC2", "M/SEC/SEC"), 1.0),
+    "G": STANDARD_GRAVITY,
+}
 MAX_TEXT_BYTES = 512 * 2**20
 
 
@@ -28,6 +35,19 @@ def quote(text: str, limit: int = MAX_QUOTE) -> str:
     """``repr`` of ``text`` cut to ``limit`` characters, for one-line messages."""
     text = text.strip()
     return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def acceleration_scale(units: str, path: Path) -> float:
+    """m/s² per unit of an acceleration unit as files write it (``cm/s^2``, ``cm/sec2``,
+    ``gal``, ``m/s/s``, ``g``; case and spaces ignored).
+
+    Raises:
+        DataError: a unit that is not an acceleration unit, quoted.
+    """
+    key = units.upper().replace(" ", "").rstrip(".")
+    if key not in _UNIT_SCALE:
+        raise DataError(f"{path}: unknown acceleration units {quote(units)}")
+    return _UNIT_SCALE[key]
 
 
 def read_lines(path: Path, what: str) -> list[str]:
