@@ -161,10 +161,17 @@ def test_nan_samples_name_the_file_and_record(tmp_path: Path) -> None:
     with WaveformWriter(tmp_path / "set", fmt, bucket_size=0) as writer:
         writer.add_trace({"trace_name": "ok"}, np.zeros((3, 50)))
         writer.add_trace({"trace_name": "bad"}, np.full((3, 50), np.inf))
-    dataset = WaveformDataset(tmp_path / "set")
+    dataset = WaveformDataset(tmp_path / "set", require_finite=True)
     assert dataset.get_waveforms(0).shape == (3, 50)
     with pytest.raises(DataError, match=r"set: trace 'bad' has 150 NaN/inf samples"):
         dataset.get_waveforms(1)
+    assert np.isinf(WaveformDataset(tmp_path / "set").get_waveforms(1)).all()  # scorers count
+    [skip] = [
+        s
+        for s in FORMATS["seisbench"].read([tmp_path / "set"], ReadOptions())
+        if isinstance(s, Skip)
+    ]
+    assert skip.name == "bad" and "150 NaN/inf samples" in skip.reason
 
 
 def test_hdf5_links_into_other_files_are_refused(tmp_path: Path) -> None:
@@ -192,3 +199,18 @@ def test_hdf5_links_into_other_files_are_refused(tmp_path: Path) -> None:
             dataset.get_waveforms(i)
     items = list(FORMATS["seisbench"].read([tmp_path / "set"], ReadOptions()))
     assert all(isinstance(s, Skip) and "another file" in s.reason for s in items)
+
+
+def test_generate_names_the_record_with_nan_samples(tmp_path: Path) -> None:
+    fmt = {"dimension_order": "CW", "component_order": "ZNE", "sampling_rate": 100.0}
+    rng = np.random.default_rng(3)
+    with WaveformWriter(tmp_path / "lf", fmt, bucket_size=0) as writer:
+        writer.add_trace({"trace_name": "fine"}, rng.normal(size=(3, 300)))
+        bad = rng.normal(size=(3, 300))
+        bad[2, 17] = np.nan
+        writer.add_trace({"trace_name": "broken"}, bad)
+    tiny_hb_checkpoint(tmp_path / "run" / "hb" / "best")
+    args = ["generate", "--model", str(tmp_path / "run"), "--input", str(tmp_path / "lf")]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "gen")])
+    assert isinstance(result.exception, DataError)
+    assert "trace 'broken' has 1 NaN/inf samples" in str(result.exception)

@@ -53,7 +53,7 @@ def generate_dataset(
     )
     from seismoalice.data.signal import zne_channels
 
-    ds = WaveformDataset(src)
+    ds = WaveformDataset(src, require_finite=True)
     channels = zne_channels(ds.component_order, str(src))
     groups: dict[tuple[float, int], list[int]] = defaultdict(list)
     for i in range(len(ds)):

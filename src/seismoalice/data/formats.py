@@ -158,7 +158,9 @@ FORMATS: dict[str, WaveformFormat] = {
             "seisbench",
             "a SeisBench-format data set (chunked or not)",
             lambda paths, o: read_seisbench_records(
-                WaveformDataset(_one(paths, "seisbench (a data set directory)"))
+                WaveformDataset(
+                    _one(paths, "seisbench (a data set directory)"), require_finite=True
+                )
             ),
             lambda paths, o: seisbench_data_format(WaveformDataset(_one(paths, "seisbench"))),
         ),

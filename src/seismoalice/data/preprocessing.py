@@ -253,7 +253,7 @@ def prepare_dataset(
         bucket_size: traces per HDF5 block of the output.
         progress: show a tqdm bar.
     """
-    source = WaveformDataset(src)
+    source = WaveformDataset(src, require_finite=True)
     channels = zne_channels(source.component_order, str(src), cfg.component_order)
     rows = range(len(source))
     if splits is not None:

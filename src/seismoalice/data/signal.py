@@ -23,7 +23,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import obspy
 from scipy import signal
 
 from seismoalice.data.components import COMPONENTS
@@ -151,7 +150,7 @@ def stream_records(st: Any, sampling_rate: float | None = None) -> Iterator[Stre
             trace
         )
     for key, traces in groups.items():
-        merged = obspy.Stream(traces)
+        merged = type(st)(traces)  # an obspy.Stream, without importing ObsPy here
         try:
             merged.merge()
         except Exception as exc:  # ObsPy raises bare Exceptions for incompatible traces

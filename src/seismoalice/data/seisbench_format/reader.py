@@ -53,11 +53,14 @@ class WaveformDataset:
         data_format: the ``data_format`` group as a dict of Python scalars/strings.
 
     HDF5 files are opened on first use in each process (re-opened after ``fork``), so one
-    instance can be shared with ``torch.utils.data.DataLoader`` workers.
+    instance can be shared with ``torch.utils.data.DataLoader`` workers. With
+    ``require_finite`` a trace holding NaN/inf samples is a :class:`DataError` naming the data
+    set, the trace and the count (otherwise callers that score records count them themselves).
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], require_finite: bool = False) -> None:
         self.path = Path(path)
+        self.require_finite = require_finite
         self.chunks = available_chunks(self.path)
         frames = []
         for chunk in self.chunks:
@@ -232,8 +235,8 @@ class WaveformDataset:
             arr = np.ascontiguousarray(arr, dtype=np.float32)
         except (TypeError, ValueError):
             raise DataError(f"{self.path}: trace {trace_name!r} is not numeric") from None
-        bad = ~np.isfinite(arr)
-        if bad.any():
+        bad = ~np.isfinite(arr) if self.require_finite else None
+        if bad is not None and bad.any():
             raise DataError(
                 f"{self.path}: trace {trace_name!r} has {int(bad.sum())} NaN/inf samples"
             )
