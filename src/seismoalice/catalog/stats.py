@@ -202,6 +202,10 @@ def interevent_times(times_days: np.ndarray) -> InterEventStats:
         raise DataError(f"inter-event statistics need at least 3 events, got {t.size}")
     if np.any(np.diff(t) < 0):
         raise DataError("inter-event times need time-sorted events")
+    if not t[-1] > t[0]:
+        raise DataError(
+            f"all {t.size} events have the same time: inter-event statistics are undefined"
+        )
     tau = np.diff(t)
     cv = float(tau.std() / tau.mean())
     return InterEventStats(

@@ -10,12 +10,26 @@ import typer
 GROUP = "catalog"
 
 
-def _load_catalog(path: Path):
-    from seismoalice.catalog.catalog import Catalog
+SortOption = Annotated[
+    bool, typer.Option("--sort", metavar="", help="Sort the events by time if they are not.")
+]
 
-    if path.suffix.lower() in (".xml", ".qml", ".quakeml"):
-        return Catalog.read_quakeml(path)
-    return Catalog.read_csv(path)
+
+def load_catalog(path: Path, sort: bool = False):
+    """Read a CSV or QuakeML catalog and print what the reader dropped or ignored."""
+    import warnings
+
+    from seismoalice.catalog.catalog import Catalog, CatalogWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CatalogWarning)
+        if path.suffix.lower() in (".xml", ".qml", ".quakeml"):
+            catalog = Catalog.read_quakeml(path, sort=True)
+        else:
+            catalog = Catalog.read_csv(path, sort=sort)
+    for note in caught:
+        typer.secho(f"note: {note.message}", fg=typer.colors.YELLOW, err=True)
+    return catalog
 
 
 def simulate(
@@ -69,6 +83,7 @@ def fit(
     kernel: Annotated[
         str, typer.Option(help="omori | tapered | auto (taper when p → 1 or n ≥ 1)")
     ] = "auto",
+    sort: SortOption = False,
 ) -> None:
     """Fit ETAS by maximum likelihood; print parameters ± standard errors."""
     from seismoalice import __version__
@@ -76,7 +91,7 @@ def fit(
     from seismoalice.catalog.stats import completeness_maxc
     from seismoalice.io_utils import write_json
 
-    catalog = _load_catalog(catalog_path)
+    catalog = load_catalog(catalog_path, sort)
     cutoff = completeness_maxc(catalog.magnitudes) if m0 is None else m0
     typer.echo(f"{catalog_path}: {len(catalog)} events; fitting {model} ETAS above M {cutoff:.2f}")
     result = fit_etas(
@@ -111,7 +126,7 @@ def fit(
 
 def stats(
     catalog_path: CatalogArg,
-    out_dir: Annotated[Path, typer.Option(help="Folder for stats.json and PNGs.")] = Path(
+    out: Annotated[Path, typer.Option(help="Folder for stats.json and PNGs.")] = Path(
         "catalog_stats"
     ),
     bin_width: Annotated[
@@ -123,6 +138,7 @@ def stats(
     mc: Annotated[
         float | None, typer.Option(help="Completeness (default: maximum curvature + 0.2).")
     ] = None,
+    sort: SortOption = False,
 ) -> None:
     """Mc, b-value, b-positive, inter-event times, Båth's ΔM, Omori fit and plots."""
     from seismoalice import __version__
@@ -138,7 +154,7 @@ def stats(
     from seismoalice.errors import DataError
     from seismoalice.io_utils import write_json
 
-    catalog = _load_catalog(catalog_path)
+    catalog = load_catalog(catalog_path, sort)
     mc_value = completeness_maxc(catalog.magnitudes, bin_width) if mc is None else mc
     complete = catalog.select(catalog.magnitudes >= mc_value - mag_bin / 2 - 1e-9)
     b, b_err = b_value_mle(complete.magnitudes, mc_value, mag_bin)
@@ -179,16 +195,14 @@ def stats(
         }
     except DataError as exc:
         report["omori_largest"] = f"not fitted: {exc}"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plots.plot_magnitude_frequency(
-        catalog, out_dir / "magnitude_frequency.png", bin_width, mc_value, b
-    )
-    plots.plot_cumulative_count(complete, out_dir / "cumulative_count.png")
-    plots.plot_magnitude_time(catalog, out_dir / "magnitude_time.png")
-    write_json(out_dir / "stats.json", report)
+    out.mkdir(parents=True, exist_ok=True)
+    plots.plot_magnitude_frequency(catalog, out / "magnitude_frequency.png", bin_width, mc_value, b)
+    plots.plot_cumulative_count(complete, out / "cumulative_count.png")
+    plots.plot_magnitude_time(catalog, out / "magnitude_time.png")
+    write_json(out / "stats.json", report)
     for key, value in report.items():
         typer.echo(f"  {key}: {value}")
-    typer.echo(f"  -> {out_dir}")
+    typer.echo(f"  -> {out}")
 
 
 def register(app: typer.Typer) -> None:
