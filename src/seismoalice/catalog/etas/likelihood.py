@@ -13,7 +13,8 @@ autograd graph cost more in page faults (mmap/munmap of large buffers: system ti
 arithmetic.
 
 Space–time (etas.md §2, Ogata 1998):
-λ(t, x, y) = μ/|R| + Σ κ(m_i)·g(t − t_i)·f(x − x_i, y − y_i | m_i),
+λ(t, x, y) = μ·u(x, y) + Σ κ(m_i)·g(t − t_i)·f(x − x_i, y − y_i | m_i), u the background density
+(uniform 1/|R|, or by stochastic declustering, :mod:`.background`),
 with the triggering kernel restricted to 0 < Δt ≤ max_dt and r ≤ max_dist (per source event),
 consistently in the pair sum and in Λ (spatial integral of f over the rectangle ∩ disk by angular
 quadrature of the radial CDF). Offspring beyond the cut-offs are absorbed by the background; the
@@ -315,16 +316,17 @@ class SpaceTimeData:
     t_e: float
     area: float
     max_dt: float
-    pair_i: Tensor
-    pair_j: Tensor
-    pair_dt: Tensor
-    pair_r2: Tensor
+    pair_i: np.ndarray
+    pair_start: np.ndarray
+    pair_dt: np.ndarray
+    pair_r2: np.ndarray
     boundary_r2: Tensor
+    background: Tensor
 
     @property
     def n_pairs(self) -> int:
         """Number of pair terms evaluated per likelihood call."""
-        return int(self.pair_i.numel())
+        return int(self.pair_i.size)
 
 
 def boundary_distances(
@@ -379,7 +381,8 @@ def spacetime_data(
 ) -> SpaceTimeData:
     """Pairs (i earlier than target j, both sorted by time) with 0 < Δt ≤ max_dt [day] and
     r ≤ max_dist [km] (a scalar, or (N,) radii per source event i); targets are events in
-    [t_s, t_e] inside ``region``."""
+    [t_s, t_e] inside ``region``. The background density at the targets starts uniform
+    (1/|R|); :func:`..fit.fit_etas` replaces it by the declustered estimate."""
     t = np.asarray(t, float)
     radius = np.broadcast_to(np.asarray(max_dist, float), t.shape)
     xmin, xmax, ymin, ymax = region
@@ -394,41 +397,100 @@ def spacetime_data(
     order = np.argsort(j, kind="stable")
     i, j, dt = i[order], j[order], dt[order]
     r2 = (x[j] - x[i]) ** 2 + (y[j] - y[i]) ** 2
-    as_long = lambda a: torch.as_tensor(a, dtype=torch.int64)  # noqa: E731
     reach = np.minimum(boundary_distances(x, y, region, n_angles), radius[:, None])
+    area = (xmax - xmin) * (ymax - ymin)
+    start = np.searchsorted(target_pos[j], np.arange(targets.size + 1))
     return SpaceTimeData(
         t=torch.as_tensor(t, dtype=DTYPE),
         dm=torch.as_tensor(np.asarray(dm, float), dtype=DTYPE),
-        targets=as_long(targets),
+        targets=torch.as_tensor(targets, dtype=torch.int64),
         t_s=float(t_s),
         t_e=float(t_e),
-        area=(xmax - xmin) * (ymax - ymin),
+        area=area,
         max_dt=float(max_dt),
-        pair_i=as_long(i),
-        pair_j=as_long(target_pos[j]),
-        pair_dt=torch.as_tensor(dt, dtype=DTYPE),
-        pair_r2=torch.as_tensor(r2, dtype=DTYPE),
+        pair_i=i.astype(np.int64),
+        pair_start=start.astype(np.int64),
+        pair_dt=dt,
+        pair_r2=r2,
         boundary_r2=torch.as_tensor(reach**2, dtype=DTYPE),
+        background=torch.full((targets.size,), 1.0 / area, dtype=DTYPE),
     )
 
 
-def spatial_density(r2: Tensor, sigma: Tensor, q: Tensor) -> Tensor:
-    """Ogata (1998) kernel f = ((q − 1)/(π σ))·(1 + r²/σ)^{−q} [1/km²]."""
-    return (q - 1) / (torch.pi * sigma) * torch.exp(-q * torch.log1p(r2 / sigma))
+@numba.njit(cache=True)
+def _spacetime_sums(
+    pair_i: np.ndarray,
+    start: np.ndarray,
+    pair_dt: np.ndarray,
+    pair_r2: np.ndarray,
+    dm: np.ndarray,
+    alpha: float,
+    c: float,
+    p: float,
+    inv_tau: float,
+    d: float,
+    q: float,
+    gamma: float,
+) -> np.ndarray:
+    """Per target (pairs ``start[j]`` .. ``start[j + 1] − 1``): S = Σ e^{α·dm_i}·u(Δt)·f(r²)
+    with u(Δt) = e^{−Δt/τ}(Δt + c)^{−p} and the Ogata kernel f (σ_i = D·e^{γ·dm_i}), and its
+    derivatives in (α, c, p, 1/τ, D, q, γ): rows of the (8, J) result."""
+    n_targets = start.size - 1
+    out = np.zeros((8, n_targets))
+    for jj in range(n_targets):
+        acc = np.zeros(8)
+        for k in range(start[jj], start[jj + 1]):
+            i = pair_i[k]
+            dt = pair_dt[k]
+            sigma = d * np.exp(gamma * dm[i])
+            s = pair_r2[k] / sigma
+            log_x = np.log(dt + c)
+            term = np.exp(alpha * dm[i] - p * log_x - dt * inv_tau - q * np.log1p(s)) * (
+                (q - 1.0) / (np.pi * sigma)
+            )
+            dlog_sigma = -1.0 + q * s / (1.0 + s)  # ∂ ln f / ∂ ln σ
+            acc[0] += term
+            acc[1] += dm[i] * term
+            acc[2] -= p * term / (dt + c)
+            acc[3] -= log_x * term
+            acc[4] -= dt * term
+            acc[5] += dlog_sigma / d * term
+            acc[6] += (1.0 / (q - 1.0) - np.log1p(s)) * term
+            acc[7] += dlog_sigma * dm[i] * term
+        out[:, jj] = acc
+    return out
+
+
+class _PairSum(torch.autograd.Function):
+    """Σ over the pairs of each target of e^{α·dm_i}·u(Δt)·f(r² | m_i), differentiable in
+    (α, c, p, 1/τ, D, q, γ) (:func:`_spacetime_sums`)."""
+
+    @staticmethod
+    def forward(ctx, params: Tensor, data) -> Tensor:
+        sums = _spacetime_sums(
+            data.pair_i,
+            data.pair_start,
+            data.pair_dt,
+            data.pair_r2,
+            data.dm.numpy(),
+            *params.detach().numpy().tolist(),
+        )
+        ctx.save_for_backward(torch.as_tensor(sums[1:]))
+        return torch.as_tensor(sums[0])
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        (derivs,) = ctx.saved_tensors
+        return derivs @ grad, None
 
 
 def spacetime_intensity(theta: Tensor, data: SpaceTimeData) -> Tensor:
     """λ(t_j, x_j, y_j) [1/(day·km²)] at the targets (J,), θ = (μ, K, α, c, p, D, q, γ[, τ])."""
     (mu, k, alpha, c, p, d, q, gamma), tau = split_theta(theta, 8)
-    dm_i = data.dm[data.pair_i]
-    sigma = d * torch.exp(gamma * dm_i)
-    terms = (
-        torch.exp(alpha * dm_i)
-        * omori_density(data.pair_dt, c, p, tau)
-        * spatial_density(data.pair_r2, sigma, q)
-    )
-    rate = torch.zeros(data.targets.numel(), dtype=DTYPE).index_add(0, data.pair_j, terms)
-    return mu / data.area + k * rate
+    inv_tau = torch.zeros((), dtype=DTYPE) if tau is None else 1 / tau
+    norm = omori_density(torch.zeros((), dtype=DTYPE), c, p, tau) * c**p  # h(0)/u(0)
+    params = torch.stack([alpha, c, p, inv_tau, d, q, gamma])
+    return mu * data.background + k * norm * _PairSum.apply(params, data)
 
 
 def spacetime_loglik(theta: Tensor, data: SpaceTimeData) -> Tensor:
