@@ -142,3 +142,24 @@ def test_bath_delta_m_on_known_sequences():
     np.testing.assert_array_equal(res2.mainshock_index, [0])
     np.testing.assert_allclose(res2.delta_m, [0.5])
     assert isinstance(cat.df["time"].iloc[0], pd.Timestamp)
+
+
+def test_b_comparison_flags_short_term_incompleteness():
+    """Small events missing for a while after each large one bias the Aki–Utsu b low;
+    b-positive keeps the truth and the comparison says to trust it."""
+    from seismoalice.catalog.stats import compare_b_estimates
+
+    rng = np.random.default_rng(4)
+    mags = 1.0 + rng.exponential(1 / np.log(10), 60_000)  # b = 1, continuous
+    keep = np.ones(mags.size, bool)
+    for big in np.flatnonzero(mags > 3.0):
+        after = slice(big + 1, big + 1 + int(40 * (mags[big] - 2.5)))
+        keep[after] &= mags[after] > 2.0  # events below M 2 lost after large shocks
+    observed = mags[keep]
+    b, b_err = b_value_mle(observed, 1.0, 0.0)
+    b_plus, b_plus_err = b_positive(observed, 0.0, dmc=0.1)
+    verdict = compare_b_estimates(b, b_err, b_plus, b_plus_err)
+    assert verdict["disagree"] and verdict["trust"] == "b_positive"
+    assert abs(b_plus - 1.0) < 2 * b_plus_err
+    complete = compare_b_estimates(*b_value_mle(mags, 1.0, 0.0), *b_positive(mags, 0.0, 0.1))
+    assert not complete["disagree"]

@@ -76,6 +76,37 @@ def b_positive(mags: np.ndarray, dm: float = 0.1, dmc: float | None = None) -> t
     return b_value_mle(diffs, mc_diff, dm)
 
 
+def compare_b_estimates(
+    b: float, b_err: float, b_plus: float, b_plus_err: float, n_sigma: float = 2.0
+) -> dict[str, object]:
+    """Whether the Aki–Utsu b and b-positive disagree by more than ``n_sigma`` combined
+    standard errors, |b − b+| > n_sigma·√(σ_b² + σ_b+²), and which to trust.
+
+    b-positive uses only positive magnitude differences between consecutive events, so it is
+    insensitive to the short-term incompleteness after large events that biases the Aki–Utsu
+    estimate (van der Elst 2021); when they disagree, b-positive is the one to trust and the
+    catalog is not complete above Mc at all times. When they agree, the Aki–Utsu b has the
+    smaller error.
+    """
+    combined = float(np.hypot(b_err, b_plus_err))
+    z = abs(b - b_plus) / combined if combined > 0 else float("inf")
+    disagree = bool(z > n_sigma)
+    if disagree:
+        advice = (
+            f"Aki–Utsu b = {b:.3f} ± {b_err:.3f} and b-positive = {b_plus:.3f} ± "
+            f"{b_plus_err:.3f} differ by {z:.1f} combined standard errors: the catalog is "
+            "probably incomplete after large events (or Mc is wrong); trust b-positive"
+        )
+    else:
+        advice = "Aki–Utsu b and b-positive agree within their errors; Aki–Utsu is more precise"
+    return {
+        "disagree": disagree,
+        "z": z,
+        "trust": "b_positive" if disagree else "b",
+        "advice": advice,
+    }
+
+
 @dataclass(frozen=True)
 class OmoriFit:
     """Omori–Utsu fit n(t) = K/(t + c)^p (t in days): estimates and inverse-Hessian errors."""

@@ -147,6 +147,7 @@ def stats(
         b_positive,
         b_value_mle,
         bath_delta_m,
+        compare_b_estimates,
         completeness_maxc,
         interevent_times,
         omori_fit,
@@ -172,6 +173,7 @@ def stats(
         "b_stderr": b_err,
         "b_positive": b_plus,
         "b_positive_stderr": b_plus_err,
+        "b_comparison": compare_b_estimates(b, b_err, b_plus, b_plus_err),
         "interevent_cv": iet.cv,
         "background_fraction_1_over_cv2": iet.background_fraction,
         "bath_delta_m_mean": bath.mean,
@@ -201,7 +203,11 @@ def stats(
     plots.plot_magnitude_time(catalog, out / "magnitude_time.png")
     write_json(out / "stats.json", report)
     for key, value in report.items():
-        typer.echo(f"  {key}: {value}")
+        if key != "b_comparison":
+            typer.echo(f"  {key}: {value}")
+    comparison = report["b_comparison"]
+    colour = typer.colors.YELLOW if comparison["disagree"] else None
+    typer.secho(f"  b: {comparison['advice']}", fg=colour)
     typer.echo(f"  -> {out}")
 
 
