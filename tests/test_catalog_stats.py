@@ -163,3 +163,24 @@ def test_b_comparison_flags_short_term_incompleteness():
     assert abs(b_plus - 1.0) < 2 * b_plus_err
     complete = compare_b_estimates(*b_value_mle(mags, 1.0, 0.0), *b_positive(mags, 0.0, 0.1))
     assert not complete["disagree"]
+
+
+def test_bstability_mc_sees_time_varying_completeness():
+    """Most events come from a busy period (after a mainshock) whose detection probability
+    rises from 0 at M 1 to 1 at M 2: maximum curvature gives a biased b; b-stability moves Mc
+    up to where b is right."""
+    from seismoalice.catalog.stats import completeness, completeness_bstability
+
+    rng = np.random.default_rng(9)
+    quiet = _gr(rng, 5_000, 1.0, 0.95)
+    busy = _gr(rng, 60_000, 1.0, 0.95)
+    detected = rng.random(busy.size) < np.clip(busy - 1.0, 0.0, 1.0)
+    mags = _binned(np.concatenate([quiet, busy[detected]]), 0.1)
+    b_maxc, _ = b_value_mle(mags, completeness(mags, 0.1, "maxc"), 0.1)
+    mc = completeness_bstability(mags, 0.1)
+    b_stable, err = b_value_mle(mags, mc, 0.1)
+    assert abs(b_maxc - 1.0) > 0.1
+    assert 1.8 <= mc <= 2.4
+    assert abs(b_stable - 1.0) < 3 * err
+    complete = _binned(_gr(rng, 20_000, 1.0, 0.95), 0.1)
+    assert completeness_bstability(complete, 0.1) <= 1.2

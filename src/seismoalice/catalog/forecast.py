@@ -35,12 +35,14 @@ from seismoalice.errors import DataError
 
 
 def split_times(
-    t_days: np.ndarray, train_fraction: float, val_fraction: float
+    t_days: np.ndarray, train_fraction: float, val_fraction: float, by: str = "time"
 ) -> tuple[float, float, float, float]:
-    """(start, validation start, test start, end) in days: fractions of the catalog's span."""
-    t0, t1 = float(t_days[0]), float(t_days[-1])
-    span = t1 - t0
-    return t0, t0 + train_fraction * span, t0 + (train_fraction + val_fraction) * span, t1
+    """(start, validation start, test start, end) in days: fractions of the catalog's span or
+    event count, as the VAE splits (:func:`.vae.windows.split_edges`)."""
+    from seismoalice.catalog.vae.windows import split_edges
+
+    val_start, test_start = split_edges(t_days, train_fraction, val_fraction, by)
+    return float(t_days[0]), val_start, test_start, float(t_days[-1])
 
 
 def _gr_loglik(mags: np.ndarray, m0: float, b: float, dm: float) -> float:
@@ -66,6 +68,7 @@ def evaluate_forecasts(
     dm: float = 0.0,
     train_fraction: float = 0.7,
     val_fraction: float = 0.15,
+    split_by: str = "time",
     models: tuple[str, ...] = ("poisson", "temporal", "spacetime"),
     vae_dir: str | Path | None = None,
     vae_samples: int = 64,
@@ -74,8 +77,9 @@ def evaluate_forecasts(
     """Fit on training + validation, score the test period; returns a JSON-ready table.
 
     ``models``: any of ``poisson``, ``temporal`` (ETAS), ``spacetime`` (ETAS; needs
-    locations). ``vae_dir``: a trained catalog-VAE model directory (its own chronological
-    test split, above its Mc, is scored; use the same fractions and m0 to compare).
+    locations). ``split_by``: fractions of the time span or of the event count.
+    ``vae_dir``: a trained catalog-VAE model directory (its own chronological test split, above
+    its Mc, is scored; use the same fractions, split and m0 to compare).
     """
     from seismoalice.catalog.etas.fit import fit_etas, score_window
 
@@ -84,7 +88,7 @@ def evaluate_forecasts(
         raise DataError(f"{catalog.source}: {len(complete)} events ≥ m0 = {m0}; need ≥ 50")
     origin = complete.df["time"].iloc[0]
     t = complete.times_days(origin)
-    start, val_start, test_start, end = split_times(t, train_fraction, val_fraction)
+    start, val_start, test_start, end = split_times(t, train_fraction, val_fraction, split_by)
     fitting = t < test_start
     test = ~fitting
     if test.sum() < 10:

@@ -43,6 +43,44 @@ def completeness_maxc(mags: np.ndarray, bin: float = 0.1, correction: float = 0.
     return float(np.round(centres[np.argmax(counts)] + correction, 10))
 
 
+def completeness_bstability(
+    mags: np.ndarray, dm: float = 0.1, step: float = 0.1, width: float = 0.5, min_events: int = 50
+) -> float:
+    """Completeness Mc by b-value stability (Cao & Gao 2002; Woessner & Wiemer 2005, MBS): the
+    lowest Mc, searched upward in ``step`` from the maximum-curvature mode, for which the mean
+    of the Aki–Utsu b at Mc, Mc + step, …, Mc + ``width`` differs from b(Mc) by at most the
+    Shi–Bolt error of b(Mc). Maximum curvature underestimates Mc where completeness varies in
+    time (aftershock sequences); this criterion does not. DataError when fewer than
+    ``min_events`` remain before the criterion holds."""
+    mags = np.asarray(mags, float)
+    mc = completeness_maxc(mags, max(dm, step), correction=0.0)
+    while True:
+        if _above(mags, mc, dm).size < min_events:
+            raise DataError(
+                f"b-stability Mc: fewer than {min_events} magnitudes above {mc:g} before b is "
+                "stable; set Mc explicitly"
+            )
+        b, err = b_value_mle(mags, mc, dm)
+        upper = [
+            b_value_mle(mags, mc + k * step, dm)[0]
+            for k in range(1, round(width / step) + 1)
+            if _above(mags, mc + k * step, dm).size >= 10
+        ]
+        if abs(np.mean([b, *upper]) - b) <= err:
+            return float(np.round(mc, 10))
+        mc += step
+
+
+def completeness(mags: np.ndarray, dm: float = 0.1, method: str = "bstability") -> float:
+    """Mc by ``method``: ``bstability`` (:func:`completeness_bstability`) or ``maxc`` (maximum
+    curvature + 0.2, :func:`completeness_maxc`; bins of max(Δm, 0.1))."""
+    if method == "maxc":
+        return completeness_maxc(mags, max(dm, 0.1))
+    if method == "bstability":
+        return completeness_bstability(mags, dm)
+    raise DataError(f"unknown Mc method {method!r}; use 'bstability' or 'maxc'")
+
+
 def _above(mags: np.ndarray, mc: float, dm: float) -> np.ndarray:
     mags = np.asarray(mags, float)
     return mags[mags >= mc - dm / 2 - 1e-9]

@@ -10,6 +10,12 @@ import typer
 GROUP = "catalog"
 
 
+McMethodOption = Annotated[
+    str,
+    typer.Option(
+        help="Mc when not given: bstability (b-value stability) or maxc (maximum curvature + 0.2)"
+    ),
+]
 SortOption = Annotated[
     bool, typer.Option("--sort", metavar="", help="Sort the events by time if they are not.")
 ]
@@ -71,9 +77,8 @@ def fit(
     catalog_path: CatalogArg,
     model: Annotated[str, typer.Option(help="temporal | spacetime")] = "temporal",
     out: Annotated[Path | None, typer.Option(help="Write the fit as JSON.")] = None,
-    m0: Annotated[
-        float | None, typer.Option(help="Magnitude cut-off (default: Mc, maximum curvature).")
-    ] = None,
+    m0: Annotated[float | None, typer.Option(help="Magnitude cut-off (default: Mc).")] = None,
+    mc_method: McMethodOption = "bstability",
     mag_bin: Annotated[
         float, typer.Option(help="Magnitude rounding of the catalog, for b (0: continuous).")
     ] = 0.0,
@@ -88,11 +93,11 @@ def fit(
     """Fit ETAS by maximum likelihood; print parameters ± standard errors."""
     from seismoalice import __version__
     from seismoalice.catalog.etas.fit import fit_etas
-    from seismoalice.catalog.stats import completeness_maxc
+    from seismoalice.catalog.stats import completeness
     from seismoalice.io_utils import write_json
 
     catalog = load_catalog(catalog_path, sort)
-    cutoff = completeness_maxc(catalog.magnitudes) if m0 is None else m0
+    cutoff = completeness(catalog.magnitudes, mag_bin, mc_method) if m0 is None else m0
     typer.echo(f"{catalog_path}: {len(catalog)} events; fitting {model} ETAS above M {cutoff:.2f}")
     result = fit_etas(
         catalog, cutoff, model=model, dm=mag_bin, max_dist_km=max_dist_km, kernel=kernel
@@ -136,8 +141,9 @@ def stats(
         float, typer.Option(help="Magnitude rounding of the catalog, for b.")
     ] = 0.01,
     mc: Annotated[
-        float | None, typer.Option(help="Completeness (default: maximum curvature + 0.2).")
+        float | None, typer.Option(help="Completeness (default: by --mc-method).")
     ] = None,
+    mc_method: McMethodOption = "bstability",
     sort: SortOption = False,
 ) -> None:
     """Mc, b-value, b-positive, inter-event times, Båth's ΔM, Omori fit and plots."""
@@ -148,6 +154,7 @@ def stats(
         b_value_mle,
         bath_delta_m,
         compare_b_estimates,
+        completeness,
         completeness_maxc,
         interevent_times,
         omori_fit,
@@ -156,7 +163,7 @@ def stats(
     from seismoalice.io_utils import write_json
 
     catalog = load_catalog(catalog_path, sort)
-    mc_value = completeness_maxc(catalog.magnitudes, bin_width) if mc is None else mc
+    mc_value = completeness(catalog.magnitudes, mag_bin, mc_method) if mc is None else mc
     complete = catalog.select(catalog.magnitudes >= mc_value - mag_bin / 2 - 1e-9)
     b, b_err = b_value_mle(complete.magnitudes, mc_value, mag_bin)
     b_plus, b_plus_err = b_positive(catalog.magnitudes, mag_bin, dmc=max(mag_bin, 0.1))
@@ -169,6 +176,8 @@ def stats(
         "n_events": len(catalog),
         "n_complete": len(complete),
         "mc": mc_value,
+        "mc_method": "given" if mc is not None else mc_method,
+        "mc_maxc": completeness_maxc(catalog.magnitudes, bin_width),
         "b": b,
         "b_stderr": b_err,
         "b_positive": b_plus,

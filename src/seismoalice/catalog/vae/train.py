@@ -82,7 +82,7 @@ def prepare_data(catalog: Catalog, cfg: VAEConfig) -> PreparedData:
     d, source = cfg.data, catalog.source
     mags_all = catalog.magnitudes
     dm = magnitude_bin_width(mags_all) if d.dm is None else d.dm
-    mc = float(stats.completeness_maxc(mags_all, max(dm, 0.1))) if d.mc is None else d.mc
+    mc = float(stats.completeness(mags_all, dm, d.mc_method)) if d.mc is None else d.mc
     keep = mags_all >= mc - 1e-9
     catalog = catalog.select(keep)
     df = catalog.df
@@ -91,7 +91,7 @@ def prepare_data(catalog: Catalog, cfg: VAEConfig) -> PreparedData:
     t0 = df["time"].iloc[0]
     t = days_since(df["time"], t0)
     xy = event_locations(catalog) if d.use_location else None
-    labels = time_split(t, d.train_fraction, d.val_fraction)
+    labels = time_split(t, d.train_fraction, d.val_fraction, d.split_by)
     segments, windows = {}, {}
     for k, name in enumerate(SPLITS):
         sel = labels == k
