@@ -174,8 +174,9 @@ def fit_etas(
     [t_start, t_end] (days; default first–last event); earlier events act only as triggers.
 
     ``kernel``: "omori" (normalised Omori–Utsu, p > 1), "tapered" (Omori with an exponential
-    taper τ, Mizrahi et al. 2021: any p > 0 and a finite branching ratio) or "auto" (Omori,
-    refitted with the taper when p reaches its bound p → 1 or the fit is supercritical).
+    taper τ, Mizrahi et al. 2021: any p > 0 and a finite branching ratio) or "auto" (tapered;
+    when the fitted p > 1, also without the taper, kept unless the taper improves ln L by more
+    than 1, Akaike's criterion for one parameter). ``info["phase_seconds"]``: time per stage.
 
     Space–time: ``region`` (xmin, xmax, ymin, ymax) km, default the bounding box of the
     events; triggering pairs are restricted to r ≤ ``max_dist_km`` and Δt ≤ ``max_dt_days``
@@ -189,7 +190,7 @@ def fit_etas(
     thread contention on a busy machine, None keeps torch's setting). Space–time:
     ``decluster_iterations`` rounds of stochastic declustering (Zhuang et al. 2002) replace the
     uniform background by a kernel estimate weighted by the background probabilities and refit
-    θ (0: uniform background; stops early when ln L changes by < 0.1). A supercritical fit
+    θ (0: uniform background; stops early when ln L changes by < 0.5). A supercritical fit
     (n ≥ 1) triggers a warning and ``info["supercritical"]``. ``info["window_offspring_per_event"]``
     is the expected number of direct offspring per target event that fall inside the window
     (and the region and distance cut): (Λ − μ·(t_e − t_s))/N, finite whatever the kernel.
@@ -304,7 +305,7 @@ def _decluster(
         previous = best.loglik
         best = _optimise(spacetime_loglik, data, best.names, guess | best.values, maxiter)
         history.append({"loglik": best.loglik, "mu": best.values["mu"], "k": best.values["k"]})
-        if abs(best.loglik - previous) < 0.1:
+        if abs(best.loglik - previous) < 0.5:
             break
     return best, background, history
 
@@ -377,18 +378,24 @@ def _fit(
     def n_of(values: dict[str, float]) -> float:
         return branching_ratio(values["k"], values["alpha"], beta, m0, mmax)
 
-    info: dict[str, object] = {}
-    tapered = kernel == "tapered"
+    info: dict[str, object] = {"phase_seconds": {}}
+
+    def phase(name: str, since: float) -> float:
+        now = time.perf_counter()
+        info["phase_seconds"][name] = info["phase_seconds"].get(name, 0.0) + now - since
+        return now
+
+    clock = time.perf_counter()
+    tapered = kernel != "omori"
     best = _optimise(loglik, data, (*base, "tau") if tapered else base, guess, maxiter)
-    if kernel == "auto" and ("p" in best.at_bounds or not n_of(best.values) < 1):
-        info["untapered"] = {
-            "loglik": best.loglik,
-            "params": best.values,
-            "branching_ratio": n_of(best.values),
-        }
-        taper_guess = guess | best.values | {"p": 1.0, "k": min(best.values["k"], 0.5)}
-        best = _optimise(loglik, data, (*base, "tau"), taper_guess, maxiter)
-        tapered = True
+    if kernel == "auto" and best.values["p"] > 1:
+        # the taper may be superfluous: refit without it and keep the better by AIC
+        # (the taper is one parameter more)
+        plain = _optimise(loglik, data, base, guess | best.values, maxiter)
+        info["alternative_kernel"] = {"omori": plain.loglik, "tapered": best.loglik}
+        if plain.loglik > best.loglik - 1.0 and "p" not in plain.at_bounds:
+            best, tapered = plain, False
+    clock = phase("kernel", clock)
     background = None
     if model == "spacetime" and adaptive_radius:
         radius = np.minimum(
@@ -397,13 +404,16 @@ def _fit(
         )
         info["pilot"] = {"loglik": best.loglik, "params": best.values, "radius_km": max_dist_km}
         data = build(radius)
+        clock = phase("pairs", clock)
         best = _optimise(loglik, data, best.names, guess | best.values, maxiter)
         info["max_radius_km"] = float(radius.max())
         info["radius_gamma"] = info["pilot"]["params"]["gamma"]
+        clock = phase("adaptive_radius", clock)
     if model == "spacetime" and decluster_iterations:
         best, background, info["declustering"] = _decluster(
             best, data, x, y, region, guess, maxiter, decluster_iterations
         )
+        clock = phase("declustering", clock)
 
     with torch.no_grad():
         lam = intensity(best.theta, data).numpy()
