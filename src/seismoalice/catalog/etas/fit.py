@@ -174,9 +174,9 @@ def fit_etas(
     [t_start, t_end] (days; default first–last event); earlier events act only as triggers.
 
     ``kernel``: "omori" (normalised Omori–Utsu, p > 1), "tapered" (Omori with an exponential
-    taper τ, Mizrahi et al. 2021: any p > 0 and a finite branching ratio) or "auto" (tapered;
-    when the fitted p > 1, also without the taper, kept unless the taper improves ln L by more
-    than 1, Akaike's criterion for one parameter). ``info["phase_seconds"]``: time per stage.
+    taper τ ≤ the window length, Mizrahi et al. 2021: any p > 0 and a finite branching
+    ratio) or "auto" (tapered; when the fitted p > 1, also without the taper, kept unless the
+    taper improves ln L by more than 1, Akaike's criterion for one parameter). ``info["phase_seconds"]``: time per stage.
 
     Space–time: ``region`` (xmin, xmax, ymin, ymax) km, default the bounding box of the
     events; triggering pairs are restricted to r ≤ ``max_dist_km`` and Δt ≤ ``max_dt_days``
@@ -242,6 +242,9 @@ def _optimise(loglik, data, names: tuple[str, ...], guess: dict[str, float], max
     """L-BFGS-B on the free variables with autograd gradients, then inverse-Hessian errors."""
     spec = _free_spec(names)
     bounds = [b for _, b in spec]
+    if "tau" in names:  # a taper longer than the fitted window cannot be resolved
+        k = names.index("tau")
+        bounds[k] = (bounds[k][0], float(np.log(data.t_e - data.t_s)))
 
     def objective(z: np.ndarray) -> tuple[float, np.ndarray]:
         zt = torch.tensor(z, dtype=DTYPE, requires_grad=True)
@@ -368,7 +371,7 @@ def _fit(
         "alpha": alpha0,
         "c": 0.01,
         "p": 1.2,
-        "tau": 10.0 * (t_e - t_s),
+        "tau": 0.5 * (t_e - t_s),
         "d": 1.0,
         "q": 1.5,
         "gamma": 0.5,
