@@ -176,7 +176,8 @@ def fit_etas(
     ``kernel``: "omori" (normalised Omori–Utsu, p > 1), "tapered" (Omori with an exponential
     taper τ ≤ the window length, Mizrahi et al. 2021: any p > 0 and a finite branching
     ratio) or "auto" (tapered; when the fitted p > 1, also without the taper, kept unless the
-    taper improves ln L by more than 1, Akaike's criterion for one parameter). ``info["phase_seconds"]``: time per stage.
+    taper improves ln L by more than 1, Akaike's criterion for one parameter).
+    ``info["phase_seconds"]``: time per stage.
 
     Space–time: ``region`` (xmin, xmax, ymin, ymax) km, default the bounding box of the
     events; triggering pairs are restricted to r ≤ ``max_dist_km`` and Δt ≤ ``max_dt_days``
@@ -261,7 +262,7 @@ def _optimise(loglik, data, names: tuple[str, ...], guess: dict[str, float], max
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": maxiter, "ftol": 1e-11, "gtol": 1e-6},
+        options={"maxiter": maxiter, "ftol": 1e-10, "gtol": 1e-6},
     )
     theta = _to_natural(torch.tensor(result.x, dtype=DTYPE), names).detach()
     errors = hessian_stderr(_hessian(lambda th: -loglik(th, data), theta))
@@ -352,12 +353,13 @@ def _fit(
         if region is None:
             region = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
 
-        def build(radius: float | np.ndarray):
-            return spacetime_data(
-                times, x, y, delta_m, t_s, t_e, region, radius, max_dt_days or np.inf
-            )
+        def build(radius: float | np.ndarray, max_dt: float):
+            return spacetime_data(times, x, y, delta_m, t_s, t_e, region, radius, max_dt)
 
-        data = build(max_dist_km)
+        full_dt = max_dt_days or np.inf
+        # the pilot (kernel choice, γ of the distance cut, starting values) sees pairs up to a
+        # tenth of the window apart when the adaptive refit follows: it is cheaper and close
+        data = build(max_dist_km, min(full_dt, 0.1 * (t_e - t_s)) if adaptive_radius else full_dt)
         loglik, intensity = spacetime_loglik, spacetime_intensity
         n_target = int(data.targets.numel())
     else:
@@ -406,9 +408,10 @@ def _fit(
             np.hypot(region[1] - region[0], region[3] - region[2]),
         )
         info["pilot"] = {"loglik": best.loglik, "params": best.values, "radius_km": max_dist_km}
-        data = build(radius)
+        data = build(radius, full_dt)
         clock = phase("pairs", clock)
-        best = _optimise(loglik, data, best.names, guess | best.values, maxiter)
+        if not decluster_iterations:
+            best = _optimise(loglik, data, best.names, guess | best.values, maxiter)
         info["max_radius_km"] = float(radius.max())
         info["radius_gamma"] = info["pilot"]["params"]["gamma"]
         clock = phase("adaptive_radius", clock)

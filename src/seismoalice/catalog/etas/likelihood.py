@@ -424,40 +424,47 @@ def _spacetime_sums(
     pair_dt: np.ndarray,
     pair_r2: np.ndarray,
     dm: np.ndarray,
-    alpha: float,
+    weight: np.ndarray,
+    sigma: np.ndarray,
     c: float,
     p: float,
     inv_tau: float,
     d: float,
     q: float,
-    gamma: float,
 ) -> np.ndarray:
-    """Per target (pairs ``start[j]`` .. ``start[j + 1] − 1``): S = Σ e^{α·dm_i}·u(Δt)·f(r²)
-    with u(Δt) = e^{−Δt/τ}(Δt + c)^{−p} and the Ogata kernel f (σ_i = D·e^{γ·dm_i}), and its
-    derivatives in (α, c, p, 1/τ, D, q, γ): rows of the (8, J) result."""
+    """Per target (pairs ``start[j]`` .. ``start[j + 1] − 1``): S = Σ w_i·u(Δt)·f(r² | σ_i)
+    with w_i = e^{α·dm_i}, u(Δt) = e^{−Δt/τ}(Δt + c)^{−p} and the Ogata kernel f of scale
+    σ_i = D·e^{γ·dm_i}, and its derivatives in (α, c, p, 1/τ, D, q, γ): rows of the (8, J)
+    result."""
     n_targets = start.size - 1
     out = np.zeros((8, n_targets))
+    norm_q = (q - 1.0) / np.pi
     for jj in range(n_targets):
-        acc = np.zeros(8)
+        s0 = s_alpha = s_c = s_p = s_tau = s_d = s_q = s_gamma = 0.0
         for k in range(start[jj], start[jj + 1]):
             i = pair_i[k]
             dt = pair_dt[k]
-            sigma = d * np.exp(gamma * dm[i])
-            s = pair_r2[k] / sigma
+            s = pair_r2[k] / sigma[i]
             log_x = np.log(dt + c)
-            term = np.exp(alpha * dm[i] - p * log_x - dt * inv_tau - q * np.log1p(s)) * (
-                (q - 1.0) / (np.pi * sigma)
-            )
-            dlog_sigma = -1.0 + q * s / (1.0 + s)  # ∂ ln f / ∂ ln σ
-            acc[0] += term
-            acc[1] += dm[i] * term
-            acc[2] -= p * term / (dt + c)
-            acc[3] -= log_x * term
-            acc[4] -= dt * term
-            acc[5] += dlog_sigma / d * term
-            acc[6] += (1.0 / (q - 1.0) - np.log1p(s)) * term
-            acc[7] += dlog_sigma * dm[i] * term
-        out[:, jj] = acc
+            log_s = np.log1p(s)
+            term = weight[i] * norm_q / sigma[i] * np.exp(-p * log_x - dt * inv_tau - q * log_s)
+            dlog_sigma = (q * s / (1.0 + s) - 1.0) * term  # ∂/∂ ln σ
+            s0 += term
+            s_alpha += dm[i] * term
+            s_c += term / (dt + c)
+            s_p += log_x * term
+            s_tau += dt * term
+            s_d += dlog_sigma
+            s_q += (1.0 / (q - 1.0) - log_s) * term
+            s_gamma += dm[i] * dlog_sigma
+        out[0, jj] = s0
+        out[1, jj] = s_alpha
+        out[2, jj] = -p * s_c
+        out[3, jj] = -s_p
+        out[4, jj] = -s_tau
+        out[5, jj] = s_d / d
+        out[6, jj] = s_q
+        out[7, jj] = s_gamma
     return out
 
 
@@ -467,13 +474,21 @@ class _PairSum(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, params: Tensor, data) -> Tensor:
+        alpha, c, p, inv_tau, d, q, gamma = params.detach().numpy().tolist()
+        dm = data.dm.numpy()
         sums = _spacetime_sums(
             data.pair_i,
             data.pair_start,
             data.pair_dt,
             data.pair_r2,
-            data.dm.numpy(),
-            *params.detach().numpy().tolist(),
+            dm,
+            np.exp(alpha * dm),
+            d * np.exp(gamma * dm),
+            c,
+            p,
+            inv_tau,
+            d,
+            q,
         )
         ctx.save_for_backward(torch.as_tensor(sums[1:]))
         return torch.as_tensor(sums[0])
