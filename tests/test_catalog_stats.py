@@ -35,7 +35,7 @@ def _binned(m: np.ndarray, dm: float) -> np.ndarray:
     return np.round(np.round(m / dm) * dm, 10)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(b=st.floats(0.7, 1.5), seed=st.integers(0, 10_000))
 def test_b_value_recovers_truth_within_error(b, seed):
     rng = np.random.default_rng(seed)
@@ -74,7 +74,7 @@ def test_b_positive_recovers_b_and_resists_incompleteness():
     assert abs(bp2 - b) < 4 * err2 + 0.03
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(mc=st.sampled_from([1.0, 1.5, 2.3, 3.0]), seed=st.integers(0, 10_000))
 def test_maxc_on_catalog_with_known_completeness(mc, seed):
     rng = np.random.default_rng(seed)
@@ -176,7 +176,7 @@ def test_bstability_mc_sees_time_varying_completeness():
     busy = _gr(rng, 60_000, 1.0, 0.95)
     detected = rng.random(busy.size) < np.clip(busy - 1.0, 0.0, 1.0)
     mags = _binned(np.concatenate([quiet, busy[detected]]), 0.1)
-    b_maxc, _ = b_value_mle(mags, completeness(mags, 0.1, "maxc"), 0.1)
+    b_maxc, _ = b_value_mle(mags, completeness(mags, 0.1, "maxc")[0], 0.1)
     mc = completeness_bstability(mags, 0.1)
     b_stable, err = b_value_mle(mags, mc, 0.1)
     assert abs(b_maxc - 1.0) > 0.1

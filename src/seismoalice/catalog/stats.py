@@ -71,14 +71,20 @@ def completeness_bstability(
         mc += step
 
 
-def completeness(mags: np.ndarray, dm: float = 0.1, method: str = "bstability") -> float:
-    """Mc by ``method``: ``bstability`` (:func:`completeness_bstability`) or ``maxc`` (maximum
-    curvature + 0.2, :func:`completeness_maxc`; bins of max(Δm, 0.1))."""
-    if method == "maxc":
-        return completeness_maxc(mags, max(dm, 0.1))
+def completeness(
+    mags: np.ndarray, dm: float = 0.1, method: str = "bstability"
+) -> tuple[float, str]:
+    """Mc by ``method`` and the method that gave it: ``bstability``
+    (:func:`completeness_bstability`; maximum curvature when too few magnitudes decide it) or
+    ``maxc`` (maximum curvature + 0.2, :func:`completeness_maxc`; bins of max(Δm, 0.1))."""
+    if method not in ("bstability", "maxc"):
+        raise DataError(f"unknown Mc method {method!r}; use 'bstability' or 'maxc'")
     if method == "bstability":
-        return completeness_bstability(mags, dm)
-    raise DataError(f"unknown Mc method {method!r}; use 'bstability' or 'maxc'")
+        try:
+            return completeness_bstability(mags, dm), "bstability"
+        except DataError:
+            method = "maxc (too few events for b-stability)"
+    return completeness_maxc(mags, max(dm, 0.1)), method
 
 
 def _above(mags: np.ndarray, mc: float, dm: float) -> np.ndarray:

@@ -97,7 +97,7 @@ def fit(
     from seismoalice.io_utils import write_json
 
     catalog = load_catalog(catalog_path, sort)
-    cutoff = completeness(catalog.magnitudes, mag_bin, mc_method) if m0 is None else m0
+    cutoff = completeness(catalog.magnitudes, mag_bin, mc_method)[0] if m0 is None else m0
     typer.echo(f"{catalog_path}: {len(catalog)} events; fitting {model} ETAS above M {cutoff:.2f}")
     result = fit_etas(
         catalog, cutoff, model=model, dm=mag_bin, max_dist_km=max_dist_km, kernel=kernel
@@ -163,7 +163,9 @@ def stats(
     from seismoalice.io_utils import write_json
 
     catalog = load_catalog(catalog_path, sort)
-    mc_value = completeness(catalog.magnitudes, mag_bin, mc_method) if mc is None else mc
+    mc_value, mc_how = (
+        (mc, "given") if mc is not None else completeness(catalog.magnitudes, mag_bin, mc_method)
+    )
     complete = catalog.select(catalog.magnitudes >= mc_value - mag_bin / 2 - 1e-9)
     b, b_err = b_value_mle(complete.magnitudes, mc_value, mag_bin)
     b_plus, b_plus_err = b_positive(catalog.magnitudes, mag_bin, dmc=max(mag_bin, 0.1))
@@ -176,7 +178,7 @@ def stats(
         "n_events": len(catalog),
         "n_complete": len(complete),
         "mc": mc_value,
-        "mc_method": "given" if mc is not None else mc_method,
+        "mc_method": mc_how,
         "mc_maxc": completeness_maxc(catalog.magnitudes, bin_width),
         "b": b,
         "b_stderr": b_err,

@@ -58,7 +58,7 @@ def forecast_eval(
         train_fraction, val_fraction = data_cfg["train_fraction"], data_cfg["val_fraction"]
         split_by = data_cfg.get("split_by", "time")
         m0 = float(read_json_object(vae / "config.json")["mc"]) if m0 is None else m0
-    cutoff = completeness(catalog.magnitudes, mag_bin, mc_method) if m0 is None else m0
+    cutoff = completeness(catalog.magnitudes, mag_bin, mc_method)[0] if m0 is None else m0
     typer.echo(f"{catalog_path}: {len(catalog)} events; scoring forecasts above M {cutoff:.2f}")
     result = evaluate_forecasts(
         catalog,

@@ -82,7 +82,7 @@ def prepare_data(catalog: Catalog, cfg: VAEConfig) -> PreparedData:
     d, source = cfg.data, catalog.source
     mags_all = catalog.magnitudes
     dm = magnitude_bin_width(mags_all) if d.dm is None else d.dm
-    mc = float(stats.completeness(mags_all, dm, d.mc_method)) if d.mc is None else d.mc
+    mc = stats.completeness(mags_all, dm, d.mc_method)[0] if d.mc is None else d.mc
     keep = mags_all >= mc - 1e-9
     catalog = catalog.select(keep)
     df = catalog.df
