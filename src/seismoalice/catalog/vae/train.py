@@ -31,6 +31,7 @@ from seismoalice.catalog.vae.model import build_model
 from seismoalice.catalog.vae.windows import (
     Normaliser,
     Windows,
+    event_locations,
     extract_windows,
     feature_names,
     magnitude_bin_width,
@@ -45,18 +46,6 @@ SPLITS = ("train", "val", "test")
 def days_since(times: pd.Series, t0: pd.Timestamp) -> np.ndarray:
     """Event times (datetime64, UTC) -> days since ``t0`` (float64)."""
     return ((times - t0) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64)
-
-
-def event_locations(catalog: Catalog) -> np.ndarray | None:
-    """(N, 2) epicentres in km (:meth:`Catalog.xy_km`: x, y columns or a local projection of
-    longitude/latitude), or None when the catalog has no usable locations (temporal ETAS)."""
-    df = catalog.df
-    has_xy = {"x", "y"} <= set(df.columns) and df[["x", "y"]].notna().all().all()
-    has_lonlat = df[["longitude", "latitude"]].notna().all().all()
-    if not (has_xy or has_lonlat) or len(df) == 0:
-        return None
-    xy = np.column_stack(catalog.xy_km())
-    return xy if np.ptp(xy, axis=0).max() > 0 else None
 
 
 @dataclass

@@ -14,10 +14,14 @@ the event before the first window restores the catalog exactly (:func:`events_fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seismoalice.errors import DataError
+
+if TYPE_CHECKING:
+    from seismoalice.catalog.catalog import Catalog
 
 TIME_FEATURES = ("log10_dt", "dmag")
 LOCATION_FEATURES = ("x_rel", "y_rel")
@@ -163,3 +167,15 @@ def magnitude_bin_width(mags: np.ndarray, tol: float = 1e-6) -> float:
         return 0.0
     k = (values - values[0]) / dm
     return dm if np.all(np.abs(k - np.round(k)) < tol / dm + 1e-6) else 0.0
+
+
+def event_locations(catalog: Catalog) -> np.ndarray | None:
+    """(N, 2) epicentres in km (:meth:`Catalog.xy_km`: x, y columns or a local projection of
+    longitude/latitude), or None when the catalog has no usable locations (temporal ETAS)."""
+    df = catalog.df
+    has_xy = {"x", "y"} <= set(df.columns) and df[["x", "y"]].notna().all().all()
+    has_lonlat = df[["longitude", "latitude"]].notna().all().all()
+    if not (has_xy or has_lonlat) or len(df) == 0:
+        return None
+    xy = np.column_stack(catalog.xy_km())
+    return xy if np.ptp(xy, axis=0).max() > 0 else None
