@@ -323,6 +323,22 @@ def test_spacetime_fit_recovers_parameters():
         assert abs(getattr(fit.params, name) - true) < 0.15 * true, name
 
 
+def _assert_gradient_matches_differences(loglik, theta: tuple, data) -> None:
+    """Autograd gradient of ln L (compiled pair sums) against central differences."""
+    th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(loglik(th, data), th)
+    for i in range(len(theta)):
+        step = 1e-6 * max(abs(theta[i]), 1e-3)
+        up, down = list(theta), list(theta)
+        up[i] += step
+        down[i] -= step
+        fd = (
+            float(loglik(torch.tensor(up, dtype=torch.float64), data))
+            - float(loglik(torch.tensor(down, dtype=torch.float64), data))
+        ) / (2 * step)
+        assert float(grad[i]) == pytest.approx(fd, rel=1e-5, abs=1e-4), i
+
+
 @pytest.mark.parametrize(
     "theta",
     [(0.5, 0.4, 1.1, 0.02, 1.3), (0.5, 0.4, 1.1, 0.02, 0.8, 30.0)],
@@ -333,18 +349,7 @@ def test_temporal_gradient_matches_finite_differences(theta):
     params = ETASParams(*theta[:5], m0=2.0, b=1.0, tau=theta[5] if len(theta) > 5 else None)
     cat = simulate_etas(params, 0.0, 300.0, burn_in_days=50.0, seed=6)
     data = temporal_data(cat.times_days("2000-01-01"), cat.magnitudes - 2.0, 20.0, 300.0)
-    th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
-    (grad,) = torch.autograd.grad(temporal_loglik(th, data), th)
-    for i in range(len(theta)):
-        step = 1e-6 * max(abs(theta[i]), 1e-3)
-        up, down = list(theta), list(theta)
-        up[i] += step
-        down[i] -= step
-        fd = (
-            float(temporal_loglik(torch.tensor(up, dtype=torch.float64), data))
-            - float(temporal_loglik(torch.tensor(down, dtype=torch.float64), data))
-        ) / (2 * step)
-        assert float(grad[i]) == pytest.approx(fd, rel=1e-5, abs=1e-4), i
+    _assert_gradient_matches_differences(temporal_loglik, theta, data)
 
 
 def test_spacetime_gradient_matches_finite_differences():
@@ -358,18 +363,7 @@ def test_spacetime_gradient_matches_finite_differences():
         cat.times_days("2000-01-01"), x, y, cat.magnitudes - 2.0, 10.0, 200.0,
         params.region, max_dist=8.0, max_dt=np.inf,
     )  # fmt: skip
-    th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
-    (grad,) = torch.autograd.grad(spacetime_loglik(th, data), th)
-    for i in range(len(theta)):
-        step = 1e-6 * abs(theta[i])
-        up, down = list(theta), list(theta)
-        up[i] += step
-        down[i] -= step
-        fd = (
-            float(spacetime_loglik(torch.tensor(up, dtype=torch.float64), data))
-            - float(spacetime_loglik(torch.tensor(down, dtype=torch.float64), data))
-        ) / (2 * step)
-        assert float(grad[i]) == pytest.approx(fd, rel=1e-5, abs=1e-4), i
+    _assert_gradient_matches_differences(spacetime_loglik, theta, data)
 
 
 def test_background_density_is_normalised_and_sampled():
