@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_catalog_real import QTM_CANDIDATES
 
 from seismoalice import __version__
 from seismoalice.catalog.catalog import Catalog
@@ -29,7 +30,7 @@ from seismoalice.catalog.vae.train import train_vae
 from seismoalice.io_utils import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
-QTM = Path("/work/shared/data/catalogs/sanjacinto_qtm.csv")
+QTM = next((p for p in QTM_CANDIDATES if p.is_file()), QTM_CANDIDATES[0])
 TRUTH = ETASParams(mu=2.0, k=0.14, alpha=0.8 * np.log(10), c=0.01, p=1.2, m0=2.0, b=1.0, mmax=7.0)
 
 

@@ -54,7 +54,7 @@ def test_simulate_bad_config(tmp_path):
 
 def test_stats_writes_report_and_plots(tmp_path):
     res = CliRunner().invoke(
-        app, ["catalog", "stats", str(DATA / "sanjacinto_qtm_head.csv"), "--out-dir", str(tmp_path)]
+        app, ["catalog", "stats", str(DATA / "sanjacinto_qtm_head.csv"), "--out", str(tmp_path)]
     )
     assert res.exit_code == 0, res.output
     report = json.loads((tmp_path / "stats.json").read_text())

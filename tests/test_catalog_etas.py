@@ -321,3 +321,69 @@ def test_spacetime_fit_recovers_parameters():
     _check_recovery(fit, truth)
     for name, true in (("d", 0.5), ("q", 1.8), ("gamma", 1.0)):
         assert abs(getattr(fit.params, name) - true) < 0.15 * true, name
+
+
+def _assert_gradient_matches_differences(loglik, theta: tuple, data) -> None:
+    """Autograd gradient of ln L (compiled pair sums) against central differences."""
+    th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(loglik(th, data), th)
+    for i in range(len(theta)):
+        step = 1e-6 * max(abs(theta[i]), 1e-3)
+        up, down = list(theta), list(theta)
+        up[i] += step
+        down[i] -= step
+        fd = (
+            float(loglik(torch.tensor(up, dtype=torch.float64), data))
+            - float(loglik(torch.tensor(down, dtype=torch.float64), data))
+        ) / (2 * step)
+        assert float(grad[i]) == pytest.approx(fd, rel=1e-5, abs=1e-4), i
+
+
+@pytest.mark.parametrize(
+    "theta",
+    [(0.5, 0.4, 1.1, 0.02, 1.3), (0.5, 0.4, 1.1, 0.02, 0.8, 30.0)],
+    ids=["omori", "taper"],
+)
+def test_temporal_gradient_matches_finite_differences(theta):
+    """The compiled pair sum's analytic derivatives against central differences of ln L."""
+    params = ETASParams(*theta[:5], m0=2.0, b=1.0, tau=theta[5] if len(theta) > 5 else None)
+    cat = simulate_etas(params, 0.0, 300.0, burn_in_days=50.0, seed=6)
+    data = temporal_data(cat.times_days("2000-01-01"), cat.magnitudes - 2.0, 20.0, 300.0)
+    _assert_gradient_matches_differences(temporal_loglik, theta, data)
+
+
+def test_spacetime_gradient_matches_finite_differences():
+    theta = (0.3, 0.3, 1.0, 0.05, 1.4, 2.0, 1.6, 0.5, 40.0)
+    params = SpaceTimeETASParams(
+        *theta[:5], m0=2.0, d=2.0, q=1.6, gamma=0.5, region=(0.0, 20.0, 0.0, 20.0)
+    )
+    cat = simulate_etas(params, 0.0, 200.0, burn_in_days=0.0, seed=4)
+    x, y = cat.xy_km()
+    data = spacetime_data(
+        cat.times_days("2000-01-01"), x, y, cat.magnitudes - 2.0, 10.0, 200.0,
+        params.region, max_dist=8.0, max_dt=np.inf,
+    )  # fmt: skip
+    _assert_gradient_matches_differences(spacetime_loglik, theta, data)
+
+
+def test_background_density_is_normalised_and_sampled():
+    from seismoalice.catalog.etas.background import BackgroundDensity, adaptive_bandwidths
+
+    rng = np.random.default_rng(0)
+    region = (0.0, 30.0, 0.0, 20.0)
+    x = np.concatenate([rng.normal(5, 1, 200), rng.uniform(0, 30, 100)])
+    y = np.concatenate([rng.normal(15, 1, 200), rng.uniform(0, 20, 100)])
+    inside = (x > 0) & (x < 30) & (y > 0) & (y < 20)
+    x, y = x[inside], y[inside]
+    h = adaptive_bandwidths(x, y, n_neighbours=5, h_min=0.3)
+    bg = BackgroundDensity(x, y, rng.uniform(0.2, 1.0, x.size), h, region)
+    total, _ = integrate.dblquad(lambda yy, xx: bg.density(np.array([xx]), np.array([yy]))[0],
+                                 0, 30, 0, 20, epsabs=1e-4)  # fmt: skip
+    assert total == pytest.approx(1.0, abs=2e-3)
+    sx, sy = bg.sample(rng, 20_000)
+    assert np.all((sx >= 0) & (sx <= 30) & (sy >= 0) & (sy <= 20))
+    # the share of draws in the cluster's box matches the density's integral there
+    share, _ = integrate.dblquad(lambda yy, xx: bg.density(np.array([xx]), np.array([yy]))[0],
+                                 3, 7, 13, 17, epsabs=1e-5)  # fmt: skip
+    drawn = np.mean((sx > 3) & (sx < 7) & (sy > 13) & (sy < 17))
+    assert drawn == pytest.approx(share, abs=4 * np.sqrt(share * (1 - share) / 20_000))

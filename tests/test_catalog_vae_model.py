@@ -22,7 +22,7 @@ from seismoalice.catalog.vae.windows import DMAG, LOG_DT
 LN10 = math.log(10.0)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**31 - 1), dim=st.integers(1, 12))
 def test_kl_matches_closed_form_of_torch_distributions(seed, dim):
     g = torch.Generator().manual_seed(seed)

@@ -58,7 +58,7 @@ def test_checkpoint_files_and_config(trained):
 
 def test_generated_catalog_is_valid_and_keeps_b(trained):
     out = trained / "generated.csv"
-    _invoke("generate", str(trained / "model"), "--n", "300", "--out", str(out), "--seed", "2")
+    _invoke("generate", str(trained / "model"), "--windows", "300", "--out", str(out), "--seed=2")
     gen = Catalog.read_csv(out)
     assert len(gen) == 300 * 32
     t = gen.times_days()

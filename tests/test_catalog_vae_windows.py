@@ -27,7 +27,7 @@ def _events(rng: np.random.Generator, n: int, mc: float):
     return t, m, xy
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(
     seed=st.integers(0, 2**31 - 1),
     window=st.integers(2, 20),
@@ -72,7 +72,7 @@ def test_windowing_rejects_unsorted_and_subcomplete():
         extract_windows(np.arange(3.0), np.ones(3) * 2, None, 2.0, 5, 1, 1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_normaliser_roundtrip_and_training_statistics(seed):
     rng = np.random.default_rng(seed)
@@ -104,11 +104,11 @@ def test_magnitude_bin_width():
     assert magnitude_bin_width(rng.uniform(1, 4, 500)) == 0.0
 
 
-def test_make_valid_puts_magnitudes_on_grid_and_floors_tau():
-    feats = np.zeros((1, 4, 2))
-    feats[0, :, LOG_DT] = [-9.0, -3.0, 0.5, -7.5]
-    feats[0, :, DMAG] = [-0.3, -0.04, 0.26, 1.04]
-    valid, counts = make_valid(feats, 0.1, 1e-7)
-    np.testing.assert_allclose(valid[0, :, LOG_DT], [-7.0, -3.0, 0.5, -7.0])
-    np.testing.assert_allclose(valid[0, :, DMAG], [0.0, 0.0, 0.3, 1.0])
-    assert counts == {"tau_floored": 2, "mag_raised_to_mc": 1}
+def test_make_valid_puts_magnitudes_on_grid_and_clips_tau():
+    feats = np.zeros((1, 6, 2))
+    feats[0, :, LOG_DT] = [-9.0, -3.0, 0.5, -7.5, 400.0, np.nan]
+    feats[0, :, DMAG] = [-0.3, -0.04, 0.26, 1.04, 0.0, 0.0]
+    valid, counts = make_valid(feats, 0.1, 1e-7, log10_tau_max=2.0)
+    np.testing.assert_allclose(valid[0, :, LOG_DT], [-7.0, -3.0, 0.5, -7.0, 2.0, 2.0])
+    np.testing.assert_allclose(valid[0, :, DMAG], [0.0, 0.0, 0.3, 1.0, 0.0, 0.0])
+    assert counts == {"tau_floored": 2, "tau_capped": 2, "mag_raised_to_mc": 1}

@@ -14,6 +14,7 @@ and the EarthquakeNPP layout (``index,time,longitude,latitude,magnitude,x,y``).
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,17 @@ REQUIRED = ("time", "latitude", "longitude", "depth", "magnitude")
 OPTIONAL = ("x", "y", "parent", "generation")
 CSEP_COLUMNS = ("lon", "lat", "M", "time_string", "depth", "catalog_id", "event_id")
 KM_PER_DEG = 111.195  # mean Earth radius 6371 km × π/180
+#: largest |time| from_days accepts (days): datetime64[ns] spans ±292 years around 1970
+MAX_SPAN_DAYS = 100_000.0
+#: accepted value ranges (inclusive); beyond them a value is an error in the file, not an event
+RANGES = {
+    "magnitude": (-5.0, 10.5),
+    "latitude": (-90.0, 90.0),
+    "longitude": (-360.0, 360.0),
+    "depth": (-20.0, 1.0e6),  # km, or m in catalogs that store metres (SeismoStats)
+    "x": (-1.0e5, 1.0e5),
+    "y": (-1.0e5, 1.0e5),
+}
 
 
 def parse_times(values: pd.Series | np.ndarray | list, source: str) -> pd.Series:
@@ -61,20 +73,68 @@ class Catalog:
         for col in ("latitude", "longitude", "depth", "magnitude", "x", "y"):
             if col in table.columns:
                 table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
+                _check_range(table[col].to_numpy(), col, source)
         nan_mag = np.flatnonzero(table["magnitude"].isna().to_numpy())
         if nan_mag.size:
             raise DataError(f"{source}: row {int(nan_mag[0])}: magnitude is NaN or not a number")
+        #: what the constructor changed in the input, one line each (also issued as warnings)
+        self.notes: list[str] = []
+        table = self._checked_branching(table, source)
         order = table["time"].to_numpy()
         if np.any(order[1:] < order[:-1]):
             if not sort:
                 row = int(np.flatnonzero(order[1:] < order[:-1])[0]) + 1
                 raise DataError(
                     f"{source}: times are not sorted (row {row} is earlier than row {row - 1}); "
-                    "pass sort=True to sort them"
+                    "sort the catalog by time (command line: --sort)"
                 )
             table = _sorted_by_time(table)
+        table = self._without_duplicates(table, source)
         self.df = table
         self.source = source
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+        warnings.warn(text, CatalogWarning, stacklevel=3)
+
+    def _checked_branching(self, table: pd.DataFrame, source: str) -> pd.DataFrame:
+        """Drop ``parent``/``generation`` (with a note) when ``parent`` does not index rows of
+        this table: a subset of a simulated catalog keeps the original row numbers."""
+        if "parent" not in table.columns:
+            return table
+        parent = pd.to_numeric(table["parent"], errors="coerce").to_numpy(float)
+        rows = np.arange(len(table))
+        valid = np.isin(parent, (-1, -2)) | (
+            (parent >= 0) & (parent < len(table)) & (parent == np.round(parent))
+        )
+        if valid.all():
+            table["parent"] = parent.astype(np.int64)
+            ok_time = parent < 0
+            idx = np.where(ok_time, 0, parent).astype(np.int64)
+            times = table["time"].to_numpy()
+            if np.all(ok_time | ((times[idx] <= times) & (idx != rows))):
+                return table
+        bad = int((~valid).sum())
+        self._note(
+            f"{source}: column 'parent' does not index the rows of this file "
+            f"({bad} value(s) outside -2..{len(table) - 1} or pointing at a later event; "
+            "a subset of a simulated catalog?): branching columns ignored"
+        )
+        return table.drop(columns=[c for c in ("parent", "generation") if c in table.columns])
+
+    def _without_duplicates(self, table: pd.DataFrame, source: str) -> pd.DataFrame:
+        """Drop exact duplicate events (same time, location, depth and magnitude), with a note."""
+        dup = table.duplicated(subset=list(REQUIRED), keep="first").to_numpy()
+        if not dup.any():
+            return table
+        rows = np.flatnonzero(dup)
+        shown = ", ".join(str(r) for r in rows[:5]) + (", …" if rows.size > 5 else "")
+        self._note(
+            f"{source}: dropped {rows.size} duplicate event(s) (same time, location, depth "
+            f"and magnitude as an earlier row; rows {shown} after sorting)"
+        )
+        kept = _select_rows(table, ~dup)
+        return kept
 
     def __len__(self) -> int:
         return len(self.df)
@@ -123,14 +183,7 @@ class Catalog:
     def select(self, mask: np.ndarray) -> Catalog:
         """Sub-catalog of the rows where ``mask`` is true; ``parent`` indices are remapped
         (−2 where the parent was not selected)."""
-        keep = np.asarray(mask, bool)
-        df = self.df.loc[keep].copy()
-        if "parent" in df.columns:
-            new_pos = np.full(len(self.df), -2, dtype=np.int64)
-            new_pos[keep] = np.arange(int(keep.sum()))
-            parent = df["parent"].to_numpy(np.int64)
-            df["parent"] = np.where(parent >= 0, new_pos[np.clip(parent, 0, None)], parent)
-        return Catalog(df, source=self.source)
+        return Catalog(_select_rows(self.df, np.asarray(mask, bool)), source=self.source)
 
     @classmethod
     def from_days(
@@ -147,7 +200,14 @@ class Catalog:
         n = len(t_days)
         start = pd.Timestamp(origin)
         start = start.tz_localize("UTC") if start.tzinfo is None else start
-        ns = np.round(np.asarray(t_days, float) * 86_400e9).astype("timedelta64[ns]")
+        days = np.asarray(t_days, float)
+        bad = np.flatnonzero(~np.isfinite(days) | (np.abs(days) > MAX_SPAN_DAYS))
+        if bad.size:
+            raise DataError(
+                f"simulated catalog: event {int(bad[0])}: time {days[bad[0]]!r} days after "
+                f"{start} is not finite or beyond ±{MAX_SPAN_DAYS:g} days"
+            )
+        ns = np.round(days * 86_400e9).astype("timedelta64[ns]")
         data: dict[str, object] = {"time": start + pd.to_timedelta(ns)}
         for col in ("latitude", "longitude", "depth"):
             data[col] = columns.pop(col, np.full(n, np.nan))
@@ -164,7 +224,7 @@ class Catalog:
         try:
             raw = pd.read_csv(path, dtype={"time_string": str, "time": str})
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise DataError(f"{path}: not a readable CSV catalog ({exc})") from None
+            raise DataError(f"{path}: not a readable CSV catalog ({_first_line(exc)})") from None
         cols = set(raw.columns)
         if {"lon", "lat", "M", "time_string"} <= cols:
             raw = raw.rename(
@@ -215,22 +275,13 @@ class Catalog:
         try:
             events = read_events(str(path), format="QUAKEML")
         except Exception as exc:  # ObsPy raises many types for malformed XML
-            raise DataError(f"{path}: not a readable QuakeML file ({exc})") from None
+            raise DataError(f"{path}: not a readable QuakeML file ({_first_line(exc)})") from None
         rows = []
         for k, ev in enumerate(events):
-            origin = ev.preferred_origin() or (ev.origins[0] if ev.origins else None)
-            mag = ev.preferred_magnitude() or (ev.magnitudes[0] if ev.magnitudes else None)
-            if origin is None or mag is None:
-                raise DataError(f"{path}: event {k} has no origin or no magnitude")
-            rows.append(
-                {
-                    "time": origin.time.datetime.isoformat(),
-                    "latitude": origin.latitude,
-                    "longitude": origin.longitude,
-                    "depth": np.nan if origin.depth is None else origin.depth / 1000.0,
-                    "magnitude": mag.mag,
-                }
-            )
+            try:
+                rows.append(_quakeml_row(ev))
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise DataError(f"{path}: event {k}: {_first_line(exc)}") from None
         return cls(pd.DataFrame(rows, columns=list(REQUIRED)), sort=sort, source=str(path))
 
     def to_quakeml(self, path: str | os.PathLike[str], magnitude_type: str = "M") -> None:
@@ -270,3 +321,54 @@ def _sorted_by_time(table: pd.DataFrame) -> pd.DataFrame:
         parent = out["parent"].to_numpy(np.int64)
         out["parent"] = np.where(parent >= 0, new_pos[np.clip(parent, 0, None)], parent)
     return out
+
+
+class CatalogWarning(UserWarning):
+    """Something in a catalog was dropped or ignored; the text says what and how many."""
+
+
+def _first_line(exc: Exception) -> str:
+    """First line of an exception's message (its type name when empty)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _quakeml_row(event) -> dict[str, object]:
+    """time, latitude, longitude, depth [km], magnitude of an ObsPy event's preferred (or first)
+    origin and magnitude; ValueError when one is missing."""
+    origin = event.preferred_origin() or (event.origins[0] if event.origins else None)
+    mag = event.preferred_magnitude() or (event.magnitudes[0] if event.magnitudes else None)
+    if origin is None or mag is None or origin.time is None or mag.mag is None:
+        raise ValueError("no origin time or no magnitude")
+    return {
+        "time": origin.time.datetime.isoformat(),
+        "latitude": origin.latitude,
+        "longitude": origin.longitude,
+        "depth": np.nan if origin.depth is None else origin.depth / 1000.0,
+        "magnitude": mag.mag,
+    }
+
+
+def _check_range(values: np.ndarray, column: str, source: str) -> None:
+    """DataError naming the first row whose value is ±inf or outside :data:`RANGES`."""
+    lo, hi = RANGES[column]
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.isinf(values) | (values < lo) | (values > hi))
+    if bad.size:
+        row = int(bad[0])
+        raise DataError(
+            f"{source}: row {row}: {column} {values[row]!r} is outside the accepted range "
+            f"[{lo:g}, {hi:g}]"
+        )
+
+
+def _select_rows(table: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """Rows where ``keep`` is true, ``parent`` remapped to the new row numbers (−2 when the
+    parent was not kept)."""
+    df = table.loc[keep].copy().reset_index(drop=True)
+    if "parent" in df.columns:
+        new_pos = np.full(len(table), -2, dtype=np.int64)
+        new_pos[keep] = np.arange(int(keep.sum()))
+        parent = df["parent"].to_numpy(np.int64)
+        df["parent"] = np.where(parent >= 0, new_pos[np.clip(parent, 0, None)], parent)
+    return df

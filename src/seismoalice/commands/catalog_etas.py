@@ -10,12 +10,32 @@ import typer
 GROUP = "catalog"
 
 
-def _load_catalog(path: Path):
-    from seismoalice.catalog.catalog import Catalog
+McMethodOption = Annotated[
+    str,
+    typer.Option(
+        help="Mc when not given: bstability (b-value stability) or maxc (maximum curvature + 0.2)"
+    ),
+]
+SortOption = Annotated[
+    bool, typer.Option("--sort", metavar="", help="Sort the events by time if they are not.")
+]
 
-    if path.suffix.lower() in (".xml", ".qml", ".quakeml"):
-        return Catalog.read_quakeml(path)
-    return Catalog.read_csv(path)
+
+def load_catalog(path: Path, sort: bool = False):
+    """Read a CSV or QuakeML catalog and print what the reader dropped or ignored."""
+    import warnings
+
+    from seismoalice.catalog.catalog import Catalog, CatalogWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CatalogWarning)
+        if path.suffix.lower() in (".xml", ".qml", ".quakeml"):
+            catalog = Catalog.read_quakeml(path, sort=True)
+        else:
+            catalog = Catalog.read_csv(path, sort=sort)
+    for note in caught:
+        typer.secho(f"note: {note.message}", fg=typer.colors.YELLOW, err=True)
+    return catalog
 
 
 def simulate(
@@ -57,9 +77,8 @@ def fit(
     catalog_path: CatalogArg,
     model: Annotated[str, typer.Option(help="temporal | spacetime")] = "temporal",
     out: Annotated[Path | None, typer.Option(help="Write the fit as JSON.")] = None,
-    m0: Annotated[
-        float | None, typer.Option(help="Magnitude cut-off (default: Mc, maximum curvature).")
-    ] = None,
+    m0: Annotated[float | None, typer.Option(help="Magnitude cut-off (default: Mc).")] = None,
+    mc_method: McMethodOption = "bstability",
     mag_bin: Annotated[
         float, typer.Option(help="Magnitude rounding of the catalog, for b (0: continuous).")
     ] = 0.0,
@@ -69,15 +88,16 @@ def fit(
     kernel: Annotated[
         str, typer.Option(help="omori | tapered | auto (taper when p → 1 or n ≥ 1)")
     ] = "auto",
+    sort: SortOption = False,
 ) -> None:
     """Fit ETAS by maximum likelihood; print parameters ± standard errors."""
     from seismoalice import __version__
     from seismoalice.catalog.etas.fit import fit_etas
-    from seismoalice.catalog.stats import completeness_maxc
+    from seismoalice.catalog.stats import completeness
     from seismoalice.io_utils import write_json
 
-    catalog = _load_catalog(catalog_path)
-    cutoff = completeness_maxc(catalog.magnitudes) if m0 is None else m0
+    catalog = load_catalog(catalog_path, sort)
+    cutoff = completeness(catalog.magnitudes, mag_bin, mc_method)[0] if m0 is None else m0
     typer.echo(f"{catalog_path}: {len(catalog)} events; fitting {model} ETAS above M {cutoff:.2f}")
     result = fit_etas(
         catalog, cutoff, model=model, dm=mag_bin, max_dist_km=max_dist_km, kernel=kernel
@@ -111,7 +131,7 @@ def fit(
 
 def stats(
     catalog_path: CatalogArg,
-    out_dir: Annotated[Path, typer.Option(help="Folder for stats.json and PNGs.")] = Path(
+    out: Annotated[Path, typer.Option(help="Folder for stats.json and PNGs.")] = Path(
         "catalog_stats"
     ),
     bin_width: Annotated[
@@ -121,8 +141,10 @@ def stats(
         float, typer.Option(help="Magnitude rounding of the catalog, for b.")
     ] = 0.01,
     mc: Annotated[
-        float | None, typer.Option(help="Completeness (default: maximum curvature + 0.2).")
+        float | None, typer.Option(help="Completeness (default: by --mc-method).")
     ] = None,
+    mc_method: McMethodOption = "bstability",
+    sort: SortOption = False,
 ) -> None:
     """Mc, b-value, b-positive, inter-event times, Båth's ΔM, Omori fit and plots."""
     from seismoalice import __version__
@@ -131,6 +153,8 @@ def stats(
         b_positive,
         b_value_mle,
         bath_delta_m,
+        compare_b_estimates,
+        completeness,
         completeness_maxc,
         interevent_times,
         omori_fit,
@@ -138,8 +162,10 @@ def stats(
     from seismoalice.errors import DataError
     from seismoalice.io_utils import write_json
 
-    catalog = _load_catalog(catalog_path)
-    mc_value = completeness_maxc(catalog.magnitudes, bin_width) if mc is None else mc
+    catalog = load_catalog(catalog_path, sort)
+    mc_value, mc_how = (
+        (mc, "given") if mc is not None else completeness(catalog.magnitudes, mag_bin, mc_method)
+    )
     complete = catalog.select(catalog.magnitudes >= mc_value - mag_bin / 2 - 1e-9)
     b, b_err = b_value_mle(complete.magnitudes, mc_value, mag_bin)
     b_plus, b_plus_err = b_positive(catalog.magnitudes, mag_bin, dmc=max(mag_bin, 0.1))
@@ -152,10 +178,13 @@ def stats(
         "n_events": len(catalog),
         "n_complete": len(complete),
         "mc": mc_value,
+        "mc_method": mc_how,
+        "mc_maxc": completeness_maxc(catalog.magnitudes, bin_width),
         "b": b,
         "b_stderr": b_err,
         "b_positive": b_plus,
         "b_positive_stderr": b_plus_err,
+        "b_comparison": compare_b_estimates(b, b_err, b_plus, b_plus_err),
         "interevent_cv": iet.cv,
         "background_fraction_1_over_cv2": iet.background_fraction,
         "bath_delta_m_mean": bath.mean,
@@ -179,16 +208,18 @@ def stats(
         }
     except DataError as exc:
         report["omori_largest"] = f"not fitted: {exc}"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plots.plot_magnitude_frequency(
-        catalog, out_dir / "magnitude_frequency.png", bin_width, mc_value, b
-    )
-    plots.plot_cumulative_count(complete, out_dir / "cumulative_count.png")
-    plots.plot_magnitude_time(catalog, out_dir / "magnitude_time.png")
-    write_json(out_dir / "stats.json", report)
+    out.mkdir(parents=True, exist_ok=True)
+    plots.plot_magnitude_frequency(catalog, out / "magnitude_frequency.png", bin_width, mc_value, b)
+    plots.plot_cumulative_count(complete, out / "cumulative_count.png")
+    plots.plot_magnitude_time(catalog, out / "magnitude_time.png")
+    write_json(out / "stats.json", report)
     for key, value in report.items():
-        typer.echo(f"  {key}: {value}")
-    typer.echo(f"  -> {out_dir}")
+        if key != "b_comparison":
+            typer.echo(f"  {key}: {value}")
+    comparison = report["b_comparison"]
+    colour = typer.colors.YELLOW if comparison["disagree"] else None
+    typer.secho(f"  b: {comparison['advice']}", fg=colour)
+    typer.echo(f"  -> {out}")
 
 
 def register(app: typer.Typer) -> None:

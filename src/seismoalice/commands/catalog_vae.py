@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from seismoalice.commands.catalog_etas import SortOption
+
 GROUP = "catalog"
 
 ModelDir = Annotated[Path, typer.Argument(help="model directory written by `train`")]
@@ -25,17 +27,31 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="model directory")],
         config: Annotated[Path | None, typer.Option(help="YAML config (catalog_vae.yaml)")] = None,
         seed: Annotated[int | None, typer.Option(help="override train.seed")] = None,
-        resume: Annotated[bool, typer.Option(help="resume from OUT/last.* when present")] = True,
+        resume: Annotated[
+            bool, typer.Option(metavar="", help="resume from OUT/last.* when present")
+        ] = True,
+        overwrite: Annotated[
+            bool,
+            typer.Option(
+                "--overwrite",
+                metavar="",
+                help="replace a model of another catalog or config in OUT (deletes only the "
+                "files `train` writes)",
+            ),
+        ] = False,
+        sort: SortOption = False,
     ) -> None:
         """Train on a catalog; safetensors + config.json checkpoints, TensorBoard logs in OUT/tb."""
-        from seismoalice.catalog.catalog import Catalog
         from seismoalice.catalog.vae.config import load_config
         from seismoalice.catalog.vae.train import train_vae
+        from seismoalice.commands.catalog_etas import load_catalog
 
         cfg = load_config(config)
         if seed is not None:
             cfg.train.seed = seed
-        result = train_vae(Catalog.read_csv(catalog), cfg, out, resume=resume)
+        result = train_vae(
+            load_catalog(catalog, sort), cfg, out, resume=resume, overwrite=overwrite
+        )
         typer.echo(
             f"Mc {result['mc']:g} ({result['n_below_mc']} events below Mc left out), "
             f"Δm {result['dm']:g}, windows {result['n_windows']}, "
@@ -45,17 +61,26 @@ def register(app: typer.Typer) -> None:
     @vae_app.command()
     def generate(
         model: ModelDir,
-        n: Annotated[int, typer.Option("--n", min=1, help="number of windows to generate")],
+        windows: Annotated[
+            int,
+            typer.Option(
+                "--windows",
+                min=1,
+                help="windows to generate (each holds the model's window "
+                "length of events, e.g. 64)",
+            ),
+        ],
         out: Annotated[Path, typer.Option("--out", help="synthetic catalog CSV")],
         seed: Annotated[int, typer.Option(help="random seed")] = 0,
     ) -> None:
-        """Sample z ~ N(0, I), decode and stitch N windows into a synthetic catalog CSV."""
+        """Sample z ~ N(0, I), decode and stitch WINDOWS windows into a synthetic catalog CSV."""
         from seismoalice.catalog.vae.generate import generate_catalog
 
-        catalog, info = generate_catalog(model, n, seed=seed)
+        catalog, info = generate_catalog(model, windows, seed=seed)
         catalog.to_csv(out)
         typer.echo(
-            f"{len(catalog)} events → {out} (τ floored: {info['tau_floored']}, "
+            f"{len(catalog)} events in {windows} windows → {out} (inter-event times clipped: "
+            f"{info['tau_floored']} at the floor, {info['tau_capped']} at the cap; "
             f"magnitudes raised to Mc: {info['mag_raised_to_mc']})"
         )
 
@@ -70,11 +95,11 @@ def register(app: typer.Typer) -> None:
         max_windows: Annotated[int, typer.Option(min=10, help="windows embedded at most")] = 2000,
     ) -> None:
         """PCA and t-SNE of the latent means, coloured by window properties (PNG)."""
-        from seismoalice.catalog.catalog import Catalog
         from seismoalice.catalog.vae.explore import explore as run_explore
         from seismoalice.catalog.vae.generate import load_vae
+        from seismoalice.commands.catalog_etas import load_catalog
 
-        cat = Catalog.read_csv(catalog or model / "split_train.csv")
+        cat = load_catalog(catalog or model / "split_train.csv")
         summary = run_explore(load_vae(model), cat, out, seed=seed, max_windows=max_windows)
         typer.echo(f"{summary['n_windows']} windows, properties {summary['properties']} → {out}")
 
@@ -87,7 +112,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         size_factor: Annotated[float, typer.Option(help="synthetic span × held-out")] = 4.0,
         b_true: Annotated[float | None, typer.Option(help="true b of simulated data")] = None,
-        etas: Annotated[bool, typer.Option(help="fit and simulate the ETAS reference")] = True,
+        etas: Annotated[
+            bool, typer.Option(metavar="", help="fit and simulate the ETAS reference")
+        ] = True,
         seed: Annotated[int, typer.Option(help="seed of generation and references")] = 0,
     ) -> None:
         """Generated vs held-out sequences beside ETAS and Poisson references (JSON + HTML)."""

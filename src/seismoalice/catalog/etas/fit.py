@@ -16,6 +16,7 @@ import torch
 from scipy import optimize
 
 from seismoalice.catalog.catalog import Catalog
+from seismoalice.catalog.etas.background import BackgroundDensity, adaptive_bandwidths
 from seismoalice.catalog.etas.likelihood import (
     DTYPE,
     spacetime_data,
@@ -56,7 +57,9 @@ class ETASFit:
     ``params``: fitted :class:`ETASParams` / :class:`SpaceTimeETASParams` (b from the Aki–Utsu
     MLE); ``stderr``: inverse-Hessian standard errors of the fitted parameters (and of b, Shi &
     Bolt); ``loglik``: ln L at the optimum; ``background_prob`` (J,): φ_j of the target events,
-    whose row indices in the input catalog are ``event_index`` (J,); ``branching_ratio`` n.
+    whose row indices in the input catalog are ``event_index`` (J,); ``branching_ratio`` n;
+    ``background``: the declustered background density u(x, y) of a space–time fit (None:
+    uniform over the region, or a temporal fit).
     """
 
     params: ETASParams
@@ -70,6 +73,7 @@ class ETASFit:
     converged: bool
     message: str
     seconds: float
+    background: BackgroundDensity | None = None
     info: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
@@ -86,6 +90,7 @@ class ETASFit:
             "message": self.message,
             "seconds": self.seconds,
             "info": self.info,
+            "background": None if self.background is None else self.background.to_dict(),
             "event_index": self.event_index,
             "background_prob": self.background_prob,
         }
@@ -160,6 +165,7 @@ def fit_etas(
     start: dict[str, float] | None = None,
     maxiter: int = 500,
     torch_threads: int | None = 1,
+    decluster_iterations: int = 6,
 ) -> ETASFit:
     """Fit temporal or space–time ETAS by maximum likelihood.
 
@@ -168,8 +174,10 @@ def fit_etas(
     [t_start, t_end] (days; default first–last event); earlier events act only as triggers.
 
     ``kernel``: "omori" (normalised Omori–Utsu, p > 1), "tapered" (Omori with an exponential
-    taper τ, Mizrahi et al. 2021: any p > 0 and a finite branching ratio) or "auto" (Omori,
-    refitted with the taper when p reaches its bound p → 1 or the fit is supercritical).
+    taper τ ≤ the window length, Mizrahi et al. 2021: any p > 0 and a finite branching
+    ratio) or "auto" (tapered; when the fitted p > 1, also without the taper, kept unless the
+    taper improves ln L by more than 1, Akaike's criterion for one parameter).
+    ``info["phase_seconds"]``: time per stage.
 
     Space–time: ``region`` (xmin, xmax, ymin, ymax) km, default the bounding box of the
     events; triggering pairs are restricted to r ≤ ``max_dist_km`` and Δt ≤ ``max_dt_days``
@@ -180,7 +188,10 @@ def fit_etas(
     the far offspring of large events, clustered in time, pose as triggering among themselves
     and biases K up. ``start`` overrides starting values by name. b is the Aki–Utsu MLE above
     m0. ``torch_threads``: intra-op threads during the fit (restored afterwards; 1 avoids
-    thread contention on a busy machine, None keeps torch's setting). A supercritical fit
+    thread contention on a busy machine, None keeps torch's setting). Space–time:
+    ``decluster_iterations`` rounds of stochastic declustering (Zhuang et al. 2002) replace the
+    uniform background by a kernel estimate weighted by the background probabilities and refit
+    θ (0: uniform background; stops early when ln L changes by < 0.5). A supercritical fit
     (n ≥ 1) triggers a warning and ``info["supercritical"]``. ``info["window_offspring_per_event"]``
     is the expected number of direct offspring per target event that fall inside the window
     (and the region and distance cut): (Λ − μ·(t_e − t_s))/N, finite whatever the kernel.
@@ -207,6 +218,7 @@ def fit_etas(
             kernel,
             start,
             maxiter,
+            decluster_iterations,
         )
     finally:
         torch.set_num_threads(previous)
@@ -231,6 +243,9 @@ def _optimise(loglik, data, names: tuple[str, ...], guess: dict[str, float], max
     """L-BFGS-B on the free variables with autograd gradients, then inverse-Hessian errors."""
     spec = _free_spec(names)
     bounds = [b for _, b in spec]
+    if "tau" in names:  # a taper longer than the fitted window cannot be resolved
+        k = names.index("tau")
+        bounds[k] = (bounds[k][0], float(np.log(data.t_e - data.t_s)))
 
     def objective(z: np.ndarray) -> tuple[float, np.ndarray]:
         zt = torch.tensor(z, dtype=DTYPE, requires_grad=True)
@@ -247,7 +262,7 @@ def _optimise(loglik, data, names: tuple[str, ...], guess: dict[str, float], max
         jac=True,
         method="L-BFGS-B",
         bounds=bounds,
-        options={"maxiter": maxiter, "ftol": 1e-11, "gtol": 1e-6},
+        options={"maxiter": maxiter, "ftol": 1e-10, "gtol": 1e-6},
     )
     theta = _to_natural(torch.tensor(result.x, dtype=DTYPE), names).detach()
     errors = hessian_stderr(_hessian(lambda th: -loglik(th, data), theta))
@@ -268,6 +283,37 @@ def _optimise(loglik, data, names: tuple[str, ...], guess: dict[str, float], max
     )
 
 
+def _decluster(
+    best: _Optimum,
+    data,
+    x: np.ndarray,
+    y: np.ndarray,
+    region: tuple[float, float, float, float],
+    guess: dict[str, float],
+    maxiter: int,
+    iterations: int,
+) -> tuple[_Optimum, BackgroundDensity, list[dict[str, float]]]:
+    """Alternate background estimation by stochastic declustering and refits of θ
+    (Zhuang, Ogata & Vere-Jones 2002); ``data.background`` is updated in place."""
+    targets = data.targets.numpy()
+    tx, ty = x[targets], y[targets]
+    bandwidth = adaptive_bandwidths(tx, ty)
+    history = []
+    background = None
+    for _ in range(iterations):
+        with torch.no_grad():
+            lam = spacetime_intensity(best.theta, data).numpy()
+        phi = best.values["mu"] * data.background.numpy() / lam
+        background = BackgroundDensity(tx, ty, phi, bandwidth, tuple(region))
+        data.background = torch.as_tensor(background.density(tx, ty), dtype=DTYPE)
+        previous = best.loglik
+        best = _optimise(spacetime_loglik, data, best.names, guess | best.values, maxiter)
+        history.append({"loglik": best.loglik, "mu": best.values["mu"], "k": best.values["k"]})
+        if abs(best.loglik - previous) < 0.5:
+            break
+    return best, background, history
+
+
 def _fit(
     catalog: Catalog,
     m0: float,
@@ -284,6 +330,7 @@ def _fit(
     kernel: str,
     start: dict[str, float] | None,
     maxiter: int,
+    decluster_iterations: int,
 ) -> ETASFit:
     began = time.perf_counter()
     if model not in ("temporal", "spacetime"):
@@ -306,12 +353,13 @@ def _fit(
         if region is None:
             region = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
 
-        def build(radius: float | np.ndarray):
-            return spacetime_data(
-                times, x, y, delta_m, t_s, t_e, region, radius, max_dt_days or np.inf
-            )
+        def build(radius: float | np.ndarray, max_dt: float):
+            return spacetime_data(times, x, y, delta_m, t_s, t_e, region, radius, max_dt)
 
-        data = build(max_dist_km)
+        full_dt = max_dt_days or np.inf
+        # the pilot (kernel choice, γ of the distance cut, starting values) sees pairs up to a
+        # tenth of the window apart when the adaptive refit follows: it is cheaper and close
+        data = build(max_dist_km, min(full_dt, 0.1 * (t_e - t_s)) if adaptive_radius else full_dt)
         loglik, intensity = spacetime_loglik, spacetime_intensity
         n_target = int(data.targets.numel())
     else:
@@ -325,7 +373,7 @@ def _fit(
         "alpha": alpha0,
         "c": 0.01,
         "p": 1.2,
-        "tau": 10.0 * (t_e - t_s),
+        "tau": 0.5 * (t_e - t_s),
         "d": 1.0,
         "q": 1.5,
         "gamma": 0.5,
@@ -335,33 +383,50 @@ def _fit(
     def n_of(values: dict[str, float]) -> float:
         return branching_ratio(values["k"], values["alpha"], beta, m0, mmax)
 
-    info: dict[str, object] = {}
-    tapered = kernel == "tapered"
+    info: dict[str, object] = {"phase_seconds": {}}
+
+    def phase(name: str, since: float) -> float:
+        now = time.perf_counter()
+        info["phase_seconds"][name] = info["phase_seconds"].get(name, 0.0) + now - since
+        return now
+
+    clock = time.perf_counter()
+    tapered = kernel != "omori"
     best = _optimise(loglik, data, (*base, "tau") if tapered else base, guess, maxiter)
-    if kernel == "auto" and ("p" in best.at_bounds or not n_of(best.values) < 1):
-        info["untapered"] = {
-            "loglik": best.loglik,
-            "params": best.values,
-            "branching_ratio": n_of(best.values),
-        }
-        taper_guess = guess | best.values | {"p": 1.0, "k": min(best.values["k"], 0.5)}
-        best = _optimise(loglik, data, (*base, "tau"), taper_guess, maxiter)
-        tapered = True
+    if kernel == "auto" and best.values["p"] > 1:
+        # the taper may be superfluous: refit without it and keep the better by AIC
+        # (the taper is one parameter more)
+        plain = _optimise(loglik, data, base, guess | best.values, maxiter)
+        info["alternative_kernel"] = {"omori": plain.loglik, "tapered": best.loglik}
+        if plain.loglik > best.loglik - 1.0 and "p" not in plain.at_bounds:
+            best, tapered = plain, False
+    clock = phase("kernel", clock)
+    background = None
     if model == "spacetime" and adaptive_radius:
         radius = np.minimum(
             max_dist_km * np.exp(0.5 * best.values["gamma"] * delta_m),
             np.hypot(region[1] - region[0], region[3] - region[2]),
         )
         info["pilot"] = {"loglik": best.loglik, "params": best.values, "radius_km": max_dist_km}
-        data = build(radius)
-        best = _optimise(loglik, data, best.names, guess | best.values, maxiter)
+        data = build(radius, full_dt)
+        clock = phase("pairs", clock)
+        if not decluster_iterations:
+            best = _optimise(loglik, data, best.names, guess | best.values, maxiter)
         info["max_radius_km"] = float(radius.max())
+        info["radius_gamma"] = info["pilot"]["params"]["gamma"]
+        clock = phase("adaptive_radius", clock)
+    if model == "spacetime" and decluster_iterations:
+        best, background, info["declustering"] = _decluster(
+            best, data, x, y, region, guess, maxiter, decluster_iterations
+        )
+        clock = phase("declustering", clock)
 
     with torch.no_grad():
         lam = intensity(best.theta, data).numpy()
     triggered = float(np.sum(np.log(lam))) - best.loglik - best.values["mu"] * (t_e - t_s)
     values = best.values
-    background = values["mu"] / (data.area if model == "spacetime" else 1.0) / lam
+    mu_density = data.background.numpy() if model == "spacetime" else 1.0
+    background_prob = values["mu"] * mu_density / lam
     common = {"m0": m0, "b": b, "mmax": mmax, "tau": values.pop("tau", None)}
     params: ETASParams = (
         SpaceTimeETASParams(**values, **common, region=tuple(region))
@@ -381,7 +446,7 @@ def _fit(
         params=params,
         stderr=stderr,
         loglik=best.loglik,
-        background_prob=background,
+        background_prob=background_prob,
         branching_ratio=n_branch,
         event_index=row_index,
         model=model,
@@ -389,6 +454,7 @@ def _fit(
         converged=best.converged,
         message=best.message,
         seconds=time.perf_counter() - began,
+        background=background,
         info=info
         | {
             "kernel": "tapered" if tapered else "omori",
@@ -399,6 +465,54 @@ def _fit(
             "t_start_days": t_s,
             "t_end_days": t_e,
             "dm": dm,
+            "max_dist_km": max_dist_km,
+            "max_dt_days": max_dt_days,
             "at_bounds": best.at_bounds,
         },
     )
+
+
+def _theta(params: ETASParams, model: str) -> torch.Tensor:
+    names = SPACETIME_NAMES if model == "spacetime" else TEMPORAL_NAMES
+    values = [getattr(params, n) for n in names] + ([] if params.tau is None else [params.tau])
+    return torch.tensor(values, dtype=DTYPE)
+
+
+def score_window(
+    fit: ETASFit, catalog: Catalog, t_start: float, t_end: float, t0: str | pd.Timestamp
+) -> dict[str, float]:
+    """ln L of the fitted model on the window [t_start, t_end] (days since ``t0``), every
+    earlier event of ``catalog`` above m0 acting as a trigger (forecast scoring: the parameters
+    stay those of ``fit``). Space–time: the fit's region, distance cut and background density;
+    events outside the region are not scored. Returns ln L, the number of scored events and
+    ln L per event."""
+    params, info = fit.params, fit.info
+    keep = catalog.magnitudes >= params.m0 - float(info["dm"]) / 2 - 1e-9
+    sub = catalog.select(keep)
+    times = sub.times_days(t0)
+    sub_t = times <= t_end
+    times, delta_m = times[sub_t], sub.magnitudes[sub_t] - params.m0
+    if fit.model == "spacetime":
+        x, y = (a[sub_t] for a in sub.xy_km())
+        rule = float(info.get("radius_gamma", 0.0))
+        region = params.region
+        radius = np.minimum(
+            float(info["max_dist_km"]) * np.exp(0.5 * rule * delta_m),
+            np.hypot(region[1] - region[0], region[3] - region[2]),
+        )
+        max_dt = info["max_dt_days"] or np.inf
+        data = spacetime_data(times, x, y, delta_m, t_start, t_end, region, radius, max_dt)
+        if fit.background is not None:
+            targets = data.targets.numpy()
+            density = fit.background.density(x[targets], y[targets])
+            data.background = torch.as_tensor(density, dtype=DTYPE)
+        loglik = spacetime_loglik
+    else:
+        data = temporal_data(times, delta_m, t_start, t_end)
+        loglik = temporal_loglik
+    n = int(data.targets.numel())
+    if n == 0:
+        raise DataError(f"{catalog.source}: no events above m0 = {params.m0} to score")
+    with torch.no_grad():
+        value = float(loglik(_theta(params, fit.model), data))
+    return {"loglik": value, "n_events": n, "loglik_per_event": value / n}

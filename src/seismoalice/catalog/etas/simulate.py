@@ -1,7 +1,8 @@
 """ETAS simulation by the branching (cluster) algorithm, vectorised per generation (etas.md §4).
 
-Background events over [t_start − burn_in, t_end] (uniform times; uniform in the region for the
-space–time model), then each generation's offspring in one numpy pass: Poisson counts with mean
+Background events over [t_start − burn_in, t_end] (uniform times; in space uniform over the
+region, or drawn from a declustered background density, :mod:`.background`), then each
+generation's offspring in one numpy pass: Poisson counts with mean
 κ(m) = K·e^{α(m − m0)}, Omori delays (tapered: tabulated inverse CDF), GR magnitudes,
 power-law spatial offsets. Offspring after t_end are dropped; offspring outside the region keep
 triggering; the catalog is clipped to [t_start, t_end] and the region at the end. Cost O(N).
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from seismoalice.catalog.catalog import Catalog
+from seismoalice.catalog.etas.background import BackgroundDensity
 from seismoalice.catalog.etas.params import (
     ETASParams,
     SpaceTimeETASParams,
@@ -32,11 +34,13 @@ def simulate_etas(
     seed: int | None = None,
     origin: str | pd.Timestamp = "2000-01-01T00:00:00Z",
     max_events: int = 50_000_000,
+    background: BackgroundDensity | None = None,
 ) -> Catalog:
     """Simulate an ETAS catalog on [t_start, t_end] days after ``origin``.
 
     ``params``: :class:`ETASParams` (temporal; locations NaN) or :class:`SpaceTimeETASParams`
-    (adds ``x``, ``y`` in km inside ``params.region``). Randomness from ``rng`` or ``seed``.
+    (adds ``x``, ``y`` in km inside ``params.region``; background epicentres uniform there, or
+    from ``background``, e.g. :attr:`ETASFit.background`). Randomness from ``rng`` or ``seed``.
     The catalog carries ``parent`` (−1 background, row index, −2 parent outside the catalog) and
     ``generation``. Raises ConfigError for a supercritical process (n ≥ 1) or when more than
     ``max_events`` events would be simulated.
@@ -57,8 +61,12 @@ def simulate_etas(
     generation = [np.zeros(n0, dtype=np.int64)]
     if spatial:
         xmin, xmax, ymin, ymax = params.region
-        x = [gen_rng.uniform(xmin, xmax, n0)]
-        y = [gen_rng.uniform(ymin, ymax, n0)]
+        if background is None:
+            x = [gen_rng.uniform(xmin, xmax, n0)]
+            y = [gen_rng.uniform(ymin, ymax, n0)]
+        else:
+            bx, by = background.sample(gen_rng, n0)
+            x, y = [bx], [by]
     offset, total, level = 0, n0, 0
     while t[-1].size:
         cur_t, cur_m = t[-1], m[-1]

@@ -22,8 +22,9 @@ class DataConfig(_Section):
 
     window: int = Field(64, ge=2, description="events per window")
     stride: int = Field(16, ge=1, description="events between the starts of consecutive windows")
-    mc: float | None = Field(
-        None, description="completeness magnitude; None: maximum curvature + 0.2"
+    mc: float | None = Field(None, description="completeness magnitude; None: by mc_method")
+    mc_method: Literal["bstability", "maxc"] = Field(
+        "bstability", description="b-value stability or maximum curvature + 0.2"
     )
     dm: float | None = Field(
         None,
@@ -36,6 +37,9 @@ class DataConfig(_Section):
     use_location: bool = Field(True, description="use x, y relative to the window centroid")
     train_fraction: float = Field(0.7, gt=0.0, lt=1.0, description="first part of the time span")
     val_fraction: float = Field(0.15, gt=0.0, lt=1.0, description="next part; the rest is the test")
+    split_by: Literal["time", "events"] = Field(
+        "time", description="fractions of the time span or of the event count"
+    )
 
     @model_validator(mode="after")
     def _fractions(self) -> DataConfig:

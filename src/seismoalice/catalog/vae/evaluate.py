@@ -365,12 +365,11 @@ def evaluate_model(
 
     Without ``generated``, ⌈size_factor·N_test/L⌉ windows are generated with ``seed``.
     """
-    import json
-
+    from seismoalice.catalog.vae.files import read_json_object
     from seismoalice.catalog.vae.generate import generate_catalog
 
     model_dir = Path(model_dir)
-    meta = json.loads((model_dir / "config.json").read_text())
+    meta = read_json_object(model_dir / "config.json")
     heldout = Catalog.read_csv(model_dir / "split_test.csv")
     train = Catalog.read_csv(model_dir / "split_train.csv")
     window = meta["config"]["data"]["window"]

@@ -11,8 +11,7 @@ import numpy as np
 
 from seismoalice.catalog.catalog import Catalog
 from seismoalice.catalog.vae.generate import LoadedVAE
-from seismoalice.catalog.vae.train import event_locations
-from seismoalice.catalog.vae.windows import Windows, extract_windows
+from seismoalice.catalog.vae.windows import Windows, event_locations, extract_windows
 from seismoalice.errors import DataError
 
 

@@ -3,8 +3,10 @@
 z ~ N(0, I) → decoder → features in physical units (decoder mean for ``mse``; a draw from the
 decoder likelihood otherwise) → physical validity → windows concatenated in order:
 
-- inter-event times τ = 10^log10_dt are positive by construction and floored at ``tau_min_days``,
-  so times (cumulative sums) are strictly increasing;
+- inter-event times τ = 10^log10_dt are positive by construction, floored at ``tau_min_days``
+  (times, the cumulative sums, are strictly increasing) and capped at the longest inter-event
+  time of the training split (a heavy-tailed Weibull draw can overflow: every time stays
+  finite, and both clips are counted);
 - magnitudes: m − Mc is put on the training magnitude grid, m = Mc + Δm·⌊(m − Mc + Δm/2)/Δm⌋
   (nearest bin), and values below Mc are raised to Mc (counted); with Δm = 0, m = max(m, Mc);
 - epicentres: relative x, y plus a centroid drawn from the training windows' centroids;
@@ -14,7 +16,6 @@ decoder likelihood otherwise) → physical validity → windows concatenated in 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,24 +44,19 @@ class LoadedVAE:
 
 def load_vae(model_dir: str | Path) -> LoadedVAE:
     """Load ``model.safetensors`` + ``config.json`` from a model directory (CheckpointError)."""
-    from safetensors.torch import load_file
-
-    from seismoalice.catalog.vae.train import build_model
+    from seismoalice.catalog.vae.files import load_tensors, read_json_object
+    from seismoalice.catalog.vae.model import build_model
 
     model_dir = Path(model_dir)
-    try:
-        meta = json.loads((model_dir / "config.json").read_text())
-        tensors = load_file(str(model_dir / "model.safetensors"))
-    except (OSError, ValueError) as exc:
-        raise CheckpointError(
-            f"{model_dir}: no readable model.safetensors/config.json ({exc})"
-        ) from exc
+    tensors = load_tensors(model_dir / "model.safetensors")
+    meta = read_json_object(model_dir / "config.json")
     cfg = config_from_dict(meta.get("config", {}), source=str(model_dir / "config.json"))
-    model = build_model(cfg, len(meta["features"]))
     try:
+        model = build_model(cfg, len(meta["features"]))
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    except RuntimeError as exc:
-        raise CheckpointError(f"{model_dir}: weights do not match config.json ({exc})") from exc
+    except (RuntimeError, KeyError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise CheckpointError(f"{model_dir}: weights do not match config.json ({first})") from None
     model.eval()
 
     def get(key: str) -> np.ndarray | None:
@@ -113,20 +109,27 @@ def sample_windows(vae: LoadedVAE, n: int, seed: int) -> np.ndarray:
     return feats.numpy()
 
 
+#: cap of inter-event times for models saved without ``log10_tau_max_days`` (10 years)
+DEFAULT_LOG10_TAU_MAX = float(np.log10(3652.5))
+
+
 def make_valid(
-    features: np.ndarray, dm: float, tau_min: float
+    features: np.ndarray, dm: float, tau_min: float, log10_tau_max: float = DEFAULT_LOG10_TAU_MAX
 ) -> tuple[np.ndarray, dict[str, int]]:
-    """Floor log10 τ at log10 ``tau_min`` and put m − Mc ≥ 0 on the Δm grid (see module doc).
+    """Clip log10 τ to [log10 ``tau_min``, ``log10_tau_max``] (NaN counts as above the cap) and
+    put m − Mc ≥ 0 on the Δm grid (see module doc).
 
     Returns the corrected copy of (W, L, F) features and the counts of corrected values.
     """
     out = features.copy()
     floor = np.log10(tau_min)
+    log_dt = out[..., LOG_DT]
     counts = {
-        "tau_floored": int((out[..., LOG_DT] < floor).sum()),
+        "tau_floored": int((log_dt < floor).sum()),
+        "tau_capped": int(((log_dt > log10_tau_max) | np.isnan(log_dt)).sum()),
         "mag_raised_to_mc": int((out[..., DMAG] < (-0.5 * dm if dm > 0 else 0.0)).sum()),
     }
-    out[..., LOG_DT] = np.maximum(out[..., LOG_DT], floor)
+    out[..., LOG_DT] = np.clip(np.nan_to_num(log_dt, nan=log10_tau_max), floor, log10_tau_max)
     d = np.maximum(out[..., DMAG], 0.0)
     out[..., DMAG] = np.round(dm * np.floor(d / dm + 0.5), 9) if dm > 0 else d
     return out, counts
@@ -160,7 +163,8 @@ def generate_catalog(
     """
     vae = load_vae(model_dir)
     raw = sample_windows(vae, n_windows, seed)
-    valid, counts = make_valid(raw, vae.meta["dm"], vae.cfg.data.tau_min_days)
+    cap = vae.meta.get("log10_tau_max_days", DEFAULT_LOG10_TAU_MAX)
+    valid, counts = make_valid(raw, vae.meta["dm"], vae.cfg.data.tau_min_days, cap)
     start = pd.Timestamp(vae.meta["split_start"]["test"]) if t_start is None else t_start
     catalog = stitch_catalog(vae, valid, np.random.default_rng(seed), start)
     return catalog, {"model_dir": str(model_dir), "seed": seed, "n_windows": n_windows, **counts}

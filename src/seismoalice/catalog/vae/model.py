@@ -24,6 +24,7 @@ import math
 import torch
 from torch import nn
 
+from seismoalice.catalog.vae.config import VAEConfig
 from seismoalice.catalog.vae.windows import DMAG, LOG_DT
 
 LOGVAR_MIN, LOGVAR_MAX = -12.0, 8.0
@@ -201,3 +202,16 @@ def decode_features(
             y = a if e is None else a + torch.log(e) / log_k.exp()
             out.append(y / LN10)
     return torch.stack(out, dim=-1)
+
+
+def build_model(cfg: VAEConfig, n_features: int) -> CatalogVAE:
+    """The CatalogVAE described by ``cfg`` (float32)."""
+    m = cfg.model
+    return CatalogVAE(
+        cfg.data.window,
+        n_features,
+        m.latent_dim,
+        m.hidden,
+        m.reconstruction,
+        m.times_given_magnitudes,
+    )

@@ -4,6 +4,9 @@ A model directory holds ``model.safetensors`` (best weights, normalisation, wind
 the x/y → lon/lat map) with ``config.json`` (config, package version, Mc, Δm, features, split),
 ``last.safetensors``/``last.json`` (state to resume a killed run), ``tb/`` (TensorBoard) and the
 chronological splits ``split_train.csv``/``split_test.csv`` used by ``evaluate``.
+
+``config.json`` and ``last.json`` carry a fingerprint of the training catalog and of the data
+and model sections of the config (:mod:`.files`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,17 @@ import pandas as pd
 
 from seismoalice.catalog.catalog import Catalog
 from seismoalice.catalog.vae.config import VAEConfig
+from seismoalice.catalog.vae.files import (
+    catalog_fingerprint,
+    load_tensors,
+    prepare_model_dir,
+    read_json_object,
+)
+from seismoalice.catalog.vae.model import build_model
 from seismoalice.catalog.vae.windows import (
     Normaliser,
     Windows,
+    event_locations,
     extract_windows,
     feature_names,
     magnitude_bin_width,
@@ -35,18 +46,6 @@ SPLITS = ("train", "val", "test")
 def days_since(times: pd.Series, t0: pd.Timestamp) -> np.ndarray:
     """Event times (datetime64, UTC) -> days since ``t0`` (float64)."""
     return ((times - t0) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64)
-
-
-def event_locations(catalog: Catalog) -> np.ndarray | None:
-    """(N, 2) epicentres in km (:meth:`Catalog.xy_km`: x, y columns or a local projection of
-    longitude/latitude), or None when the catalog has no usable locations (temporal ETAS)."""
-    df = catalog.df
-    has_xy = {"x", "y"} <= set(df.columns) and df[["x", "y"]].notna().all().all()
-    has_lonlat = df[["longitude", "latitude"]].notna().all().all()
-    if not (has_xy or has_lonlat) or len(df) == 0:
-        return None
-    xy = np.column_stack(catalog.xy_km())
-    return xy if np.ptp(xy, axis=0).max() > 0 else None
 
 
 @dataclass
@@ -72,7 +71,7 @@ def prepare_data(catalog: Catalog, cfg: VAEConfig) -> PreparedData:
     d, source = cfg.data, catalog.source
     mags_all = catalog.magnitudes
     dm = magnitude_bin_width(mags_all) if d.dm is None else d.dm
-    mc = float(stats.completeness_maxc(mags_all, max(dm, 0.1))) if d.mc is None else d.mc
+    mc = stats.completeness(mags_all, dm, d.mc_method)[0] if d.mc is None else d.mc
     keep = mags_all >= mc - 1e-9
     catalog = catalog.select(keep)
     df = catalog.df
@@ -81,7 +80,7 @@ def prepare_data(catalog: Catalog, cfg: VAEConfig) -> PreparedData:
     t0 = df["time"].iloc[0]
     t = days_since(df["time"], t0)
     xy = event_locations(catalog) if d.use_location else None
-    labels = time_split(t, d.train_fraction, d.val_fraction)
+    labels = time_split(t, d.train_fraction, d.val_fraction, d.split_by)
     segments, windows = {}, {}
     for k, name in enumerate(SPLITS):
         sel = labels == k
@@ -118,7 +117,9 @@ def prepare_data(catalog: Catalog, cfg: VAEConfig) -> PreparedData:
     )
 
 
-def _metadata(cfg: VAEConfig, data: PreparedData, source: str) -> dict[str, Any]:
+def _metadata(
+    cfg: VAEConfig, data: PreparedData, source: str, fingerprint: dict[str, Any]
+) -> dict[str, Any]:
     from seismoalice import __version__
 
     seg = {k: v.df for k, v in data.segments.items()}
@@ -140,7 +141,9 @@ def _metadata(cfg: VAEConfig, data: PreparedData, source: str) -> dict[str, Any]
             k: int((data.windows[k].features[..., 0] <= np.log10(cfg.data.tau_min_days)).sum())
             for k in SPLITS
         },
+        "log10_tau_max_days": float(data.windows["train"].features[..., 0].max()),
         "depth_km": float(depth.median()) if depth.notna().any() else None,
+        "fingerprint": fingerprint,
     }
 
 
@@ -183,21 +186,6 @@ def _restore_optimizer(optimizer, tensors: dict[str, Any], groups: list[dict[str
     optimizer.load_state_dict({"state": state, "param_groups": groups})
 
 
-def build_model(cfg: VAEConfig, n_features: int):
-    """The CatalogVAE described by ``cfg`` (float32)."""
-    from seismoalice.catalog.vae.model import CatalogVAE
-
-    m = cfg.model
-    return CatalogVAE(
-        cfg.data.window,
-        n_features,
-        m.latent_dim,
-        m.hidden,
-        m.reconstruction,
-        m.times_given_magnitudes,
-    )
-
-
 def beta_at(cfg: VAEConfig, epoch: int) -> float:
     """KL weight at ``epoch`` (0-based): linear warm-up from β/warmup to β over warmup epochs."""
     w = cfg.train.warmup_epochs
@@ -210,12 +198,14 @@ def train_vae(
     out_dir: str | Path,
     resume: bool = True,
     progress: bool = True,
+    overwrite: bool = False,
 ) -> dict[str, Any]:
     """Train on ``catalog`` (x, y or longitude/latitude used for locations when present).
 
-    Resumes from ``out_dir/last.*`` when present and ``resume``; writes the train and test
-    segments as ``split_train.csv``/``split_test.csv``. Returns the metadata stored in
-    ``config.json`` with the training history.
+    Resumes from ``out_dir/last.*`` when present and ``resume``; a directory holding a model of
+    another catalog or config is refused unless ``overwrite`` (see :func:`prepare_model_dir`).
+    Writes the train and test segments as ``split_train.csv``/``split_test.csv``. Returns the
+    metadata stored in ``config.json`` with the training history.
     """
     import torch
     from torch.utils.tensorboard import SummaryWriter
@@ -225,11 +215,13 @@ def train_vae(
     from seismoalice.seeding import seed_everything
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    fingerprint = {"catalog": catalog_fingerprint(catalog), "config": _architecture(cfg)}
+    prepare_model_dir(out, fingerprint, overwrite)
     seed_everything(cfg.train.seed)
     source = catalog.source
     data = prepare_data(catalog, cfg)
-    meta = _metadata(cfg, data, source)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = _metadata(cfg, data, source, fingerprint)
     for name in ("train", "test"):
         data.segments[name].to_csv(out / f"split_{name}.csv")
 
@@ -249,7 +241,7 @@ def train_vae(
     gen = torch.Generator().manual_seed(t.seed)
     state = {"epoch": 0, "best_val": float("inf"), "best_epoch": -1, "bad_epochs": 0, "history": []}
     if resume and (out / "last.json").exists():
-        state = _load_last(out, model, opt, gen, cfg)
+        state = _load_last(out, model, opt, gen)
 
     def losses(xb: torch.Tensor, beta: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         params, mu, logvar = model(xb)
@@ -290,7 +282,7 @@ def train_vae(
             write_json(out / "config.json", {**meta, "best_epoch": epoch, "best_val": val_l[0]})
         else:
             state["bad_epochs"] += 1
-        _save_last(out, model, opt, gen, {**state, "architecture": _architecture(cfg)})
+        _save_last(out, model, opt, gen, {**state, "fingerprint": fingerprint})
         bar.set_postfix(train=f"{train_l[0]:.1f}", val=f"{val_l[0]:.1f}", best=state["best_epoch"])
         if state["bad_epochs"] >= t.patience:
             break
@@ -319,25 +311,23 @@ def _save_last(out: Path, model, opt, gen, state: dict[str, Any]) -> None:
     write_json(out / "last.json", {**state, "param_groups": groups})
 
 
-def _load_last(out: Path, model, opt, gen, cfg: VAEConfig) -> dict[str, Any]:
+def _load_last(out: Path, model, opt, gen) -> dict[str, Any]:
     import torch
-    from safetensors.torch import load_file
 
+    state = read_json_object(out / "last.json")
+    state.pop("fingerprint", None)
+    tensors = load_tensors(out / "last.safetensors")
     try:
-        state = json.loads((out / "last.json").read_text())
-        if state.pop("architecture", None) != _architecture(cfg):
-            raise ValueError("its data/model config differs from the current one")
-        tensors = load_file(str(out / "last.safetensors"))
         model.load_state_dict(
             {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, strict=True
         )
         _restore_optimizer(opt, tensors, state.pop("param_groups"))
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        gen.set_state(tensors["rng.shuffle"])
+        torch.set_rng_state(tensors["rng.torch"])
+    except (ValueError, RuntimeError, KeyError, TypeError) as exc:
         raise CheckpointError(
             f"{out}: cannot resume from last.safetensors/last.json ({exc}); "
-            "delete them or train into a new directory"
-        ) from exc
-    gen.set_state(tensors["rng.shuffle"])
-    torch.set_rng_state(tensors["rng.torch"])
+            "train into a new directory or pass --overwrite"
+        ) from None
     state["best_val"] = float("inf") if state["best_val"] is None else state["best_val"]
     return state

@@ -14,10 +14,14 @@ the event before the first window restores the catalog exactly (:func:`events_fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seismoalice.errors import DataError
+
+if TYPE_CHECKING:
+    from seismoalice.catalog.catalog import Catalog
 
 TIME_FEATURES = ("log10_dt", "dmag")
 LOCATION_FEATURES = ("x_rel", "y_rel")
@@ -119,16 +123,38 @@ class Normaliser:
         return normalised * self.scale + self.shift
 
 
-def time_split(t_days: np.ndarray, train_fraction: float, val_fraction: float) -> np.ndarray:
-    """Segment labels by time: 0 train (first ``train_fraction`` of the span), 1 validation, 2 test.
+def split_edges(
+    t_days: np.ndarray, train_fraction: float, val_fraction: float, by: str = "time"
+) -> tuple[float, float]:
+    """Start times [days] of the validation and test periods of a chronological split.
+
+    ``by="time"``: fractions of the time span; ``by="events"``: fractions of the event count
+    (boundaries halfway between the events on either side), for catalogs whose rate changes a
+    lot, such as a single aftershock sequence.
+    """
+    t_days = np.asarray(t_days, dtype=np.float64)
+    fractions = np.array([train_fraction, train_fraction + val_fraction])
+    if by == "events":
+        k = np.clip(np.round(fractions * t_days.size).astype(np.int64), 1, t_days.size - 1)
+        edges = 0.5 * (t_days[k - 1] + t_days[k])
+    elif by == "time":
+        edges = t_days[0] + (t_days[-1] - t_days[0]) * fractions
+    else:
+        raise ValueError(f"split by 'time' or 'events', not {by!r}")
+    return float(edges[0]), float(edges[1])
+
+
+def time_split(
+    t_days: np.ndarray, train_fraction: float, val_fraction: float, by: str = "time"
+) -> np.ndarray:
+    """Segment labels by time: 0 train (the first ``train_fraction``), 1 validation, 2 test;
+    fractions of the time span or of the event count (:func:`split_edges`).
 
     Windows are cut inside each segment separately, so no window shares events (or a τ) with
     another split.
     """
-    t_days = np.asarray(t_days, dtype=np.float64)
-    t0, t1 = t_days[0], t_days[-1]
-    edges = t0 + (t1 - t0) * np.array([train_fraction, train_fraction + val_fraction])
-    return np.searchsorted(edges, t_days, side="right").astype(np.int64)
+    edges = split_edges(t_days, train_fraction, val_fraction, by)
+    return np.searchsorted(edges, np.asarray(t_days, np.float64), side="right").astype(np.int64)
 
 
 def magnitude_bin_width(mags: np.ndarray, tol: float = 1e-6) -> float:
@@ -141,3 +167,15 @@ def magnitude_bin_width(mags: np.ndarray, tol: float = 1e-6) -> float:
         return 0.0
     k = (values - values[0]) / dm
     return dm if np.all(np.abs(k - np.round(k)) < tol / dm + 1e-6) else 0.0
+
+
+def event_locations(catalog: Catalog) -> np.ndarray | None:
+    """(N, 2) epicentres in km (:meth:`Catalog.xy_km`: x, y columns or a local projection of
+    longitude/latitude), or None when the catalog has no usable locations (temporal ETAS)."""
+    df = catalog.df
+    has_xy = {"x", "y"} <= set(df.columns) and df[["x", "y"]].notna().all().all()
+    has_lonlat = df[["longitude", "latitude"]].notna().all().all()
+    if not (has_xy or has_lonlat) or len(df) == 0:
+        return None
+    xy = np.column_stack(catalog.xy_km())
+    return xy if np.ptp(xy, axis=0).max() > 0 else None
