@@ -27,7 +27,8 @@ from scipy import signal
 
 from seismoalice import __version__
 from seismoalice.io_utils import write_json
-from seismoalice.metrics.psa import DEFAULT_PERIODS, nigam_jennings, response_spectrum
+from seismoalice.metrics.oscillator import nigam_jennings
+from seismoalice.metrics.psa import DEFAULT_PERIODS, response_spectrum
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -225,6 +225,7 @@ def record_measures(
     components where ``present`` (n, C) is False.
     """
     from seismoalice.metrics import fourier, intensity, psa
+    from seismoalice.metrics.rotd import rotd
 
     h1, h2 = acc[:, HORIZONTALS[0]], acc[:, HORIZONTALS[1]]
     safe = np.where(present[..., None], acc, 1.0)  # durations need energy in every trace
@@ -242,7 +243,7 @@ def record_measures(
         "d5_95": intensity.significant_duration(safe, dt, 0.05, 0.95),
     }
     measures = {key: _mask(value, present) for key, value in per_component.items()}
-    rotd50 = psa.rotd(h1, h2, dt, periods, (50,), damping=cfg.damping)["psa"][..., 0, :]
+    rotd50 = rotd(h1, h2, dt, periods, (50,), damping=cfg.damping)["psa"][..., 0, :]
     return measures | {"psa_rotd50": rotd50, "eas": eas}
 
 
@@ -267,7 +268,7 @@ def pair_scores(
 
     tf = tf_gof(
         pred, ref, dt, fmin=cfg.fmin, fmax=cfg.fmax, nf=cfg.tf_nf, w0=cfg.tf_w0,
-        norm="global", st2_isref=True, a=10.0, k=1.0,
+        norm="global", st2_isref=True, a=10.0, k=1.0, workers=-1,
     )  # fmt: skip
     horizontal = list(HORIZONTALS)
     anderson = anderson_gof(

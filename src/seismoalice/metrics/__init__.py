@@ -25,7 +25,7 @@ from seismoalice.metrics.intensity import (
     significant_duration,
     velocity,
 )
-from seismoalice.metrics.psa import DEFAULT_PERIODS, response_spectrum, rotd, sdof_displacement
+from seismoalice.metrics.psa import DEFAULT_PERIODS, response_spectrum, sdof_displacement
 from seismoalice.metrics.residuals import (
     fas_residuals,
     ln_residuals,
@@ -33,6 +33,7 @@ from seismoalice.metrics.residuals import (
     residual_stats,
     usable_mask,
 )
+from seismoalice.metrics.rotd import rotd
 from seismoalice.metrics.tf_misfit import cwt_morlet, morlet_frequencies, tf_gof
 
 __all__ = [

@@ -195,6 +195,7 @@ def anderson_gof(
     damping: float = 0.05,
     horizontal: Sequence[int] | None = None,
     align: bool = False,
+    psa: tuple[Any, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """Anderson (2004) goodness of fit of ``acc1`` (e.g. synthetic) against ``acc2`` (recorded).
 
@@ -208,6 +209,9 @@ def anderson_gof(
         damping: damping ratio of the response spectrum.
         horizontal: component indices averaged into the record score (default: all).
         align: shift each ``acc1`` trace so its 5% Arias time matches ``acc2``'s (SCEC BBP).
+        psa: the response spectra of ``acc1`` and ``acc2`` at ``periods`` with ``damping``,
+            each of shape ``acc.shape[:-1] + (P,)``, when the caller has them already (not
+            with ``align``); computed here otherwise.
 
     Returns:
         Dict with ``band_scores`` (N, C, 10, B): C1–C10 per band, NaN where a band is not
@@ -247,11 +251,15 @@ def anderson_gof(
         x1 = align_onsets(x1, x2, dt)
 
     periods = as_positive_vector(periods, "periods")
-    spectra = (
-        periods,
-        response_spectrum(x1, dt, periods, damping),
-        response_spectrum(x2, dt, periods, damping),
-    )
+    if psa is None or align:
+        psa = tuple(response_spectrum(x, dt, periods, damping) for x in (x1, x2))
+    psa1, psa2 = (np.asarray(s, dtype=np.float64) for s in psa)
+    if psa1.size != psa2.size or psa1.size != x1.shape[0] * x1.shape[1] * periods.size:
+        raise DataError(
+            f"psa: expected two spectra of {x1.shape[0] * x1.shape[1]} traces × "
+            f"{periods.size} periods, got shapes {psa1.shape} and {psa2.shape}"
+        )
+    spectra = (periods, psa1.reshape(*x1.shape[:2], -1), psa2.reshape(*x1.shape[:2], -1))
     freqs, fas1 = fourier_amplitude_spectrum(x1, dt, taper=0.0)
     _, fas2 = fourier_amplitude_spectrum(x2, dt, taper=0.0)
     fourier = (freqs, fas1, fas2)

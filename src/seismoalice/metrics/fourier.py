@@ -7,6 +7,7 @@ Conventions (metrics.md §3): ``FAS(f_k) = Δt·|Σ_n a_n e^{−2πi kn/N'}|`` a
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -84,7 +85,8 @@ def konno_ohmachi(
 
     Returns:
         Smoothed spectra ``(..., Fc)``, of the input's array type.  The weights are a dense
-        ``(Fc, F)`` matrix built in row blocks, applied by one matrix product per block.
+        ``(Fc, F)`` matrix built in row blocks (kept for the next call on the same grids),
+        applied by one matrix product per block.
     """
     arr, kind = as_signal(spectra, "spectra")
     f = as_positive_vector(freqs, "freqs", allow_zero=True)
@@ -95,15 +97,25 @@ def konno_ohmachi(
     centers = f if center_freqs is None else as_positive_vector(center_freqs, "center_freqs", True)
     if not bandwidth > 0:
         raise DataError(f"bandwidth must be positive, got {bandwidth}")
+    b = float(bandwidth)
     flat = arr.reshape(-1, f.size)
     out = np.empty((flat.shape[0], centers.size))
     rows = max(1, _WEIGHT_ELEMENTS // f.size)
     for start in range(0, centers.size, rows):
-        weights = _ko_weights(f, centers[start : start + rows], bandwidth)
-        total = weights.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, start : start + rows] = (flat @ weights.T) / total
+        block = centers[start : start + rows]
+        out[:, start : start + rows] = flat @ _averaging_weights(f.tobytes(), block.tobytes(), b)
     return kind.wrap(out.reshape(*arr.shape[:-1], centers.size))
+
+
+@functools.lru_cache(maxsize=16)
+def _averaging_weights(freqs: bytes, centers: bytes, bandwidth: float) -> np.ndarray:
+    """Konno–Ohmachi weights divided by their sum, ``(F, Fc)`` (cached: evaluations smooth many
+    batches on the same grids). Arguments are the float64 bytes of the two grids."""
+    weights = _ko_weights(np.frombuffer(freqs), np.frombuffer(centers), bandwidth)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised = (weights / weights.sum(axis=1, keepdims=True)).T
+    normalised.setflags(write=False)
+    return normalised
 
 
 def default_center_frequencies(freqs: np.ndarray, count: int = 200) -> np.ndarray:
