@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from seismoalice.evaluation.compute import EvaluationResult
 from seismoalice.evaluation.plots import slug, write_figures
 from seismoalice.evaluation.report import write_report
+from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.io_utils import write_json
 
 

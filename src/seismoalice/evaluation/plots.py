@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seismoalice.evaluation.compute import EvaluationResult
 from seismoalice.evaluation.inputs import COMPONENTS
+from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.plotting.style import (
     PAGE_WIDTH_IN,
     axis_label,

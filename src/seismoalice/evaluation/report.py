@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from seismoalice import __version__
-from seismoalice.evaluation.compute import EvaluationResult
+from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.io_utils import atomic_write_text
 
 Results = Mapping[str, EvaluationResult]
