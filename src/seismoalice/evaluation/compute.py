@@ -22,13 +22,13 @@ from seismoalice.evaluation.config import LOG_RESIDUAL_MEASURES, EvaluationConfi
 from seismoalice.evaluation.inputs import COMPONENTS, read_records
 from seismoalice.evaluation.measures import (
     bad_samples,
+    chunk_measures,
     components_present,
     mask_missing,
-    pair_scores,
-    record_measures,
 )
 from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.evaluation.summary import log_residuals, summarise
+from seismoalice.evaluation.waveform import waveform_frequencies
 
 
 def evaluate_pairs(
@@ -39,16 +39,21 @@ def evaluate_pairs(
     config: EvaluationConfig | None = None,
     inputs: dict[str, str | None] | None = None,
     progress: bool = False,
+    picks: tuple[Sequence[float], Sequence[float]] | None = None,
 ) -> EvaluationResult:
     """Evaluate predicted accelerograms against reference ones, record by record.
 
     Args:
-        pred, ref: accelerations [m/s²], shape (N, 3, T), ZNE order, pair i = (pred[i], ref[i]).
+        pred, ref: accelerations [m/s²], shape (N, 3, T), ZNE order, pair i = (pred[i], ref[i]);
+            records of different lengths are stacked with trailing zeros (the waveform measures
+            take each record on its own length).
         dt: sampling interval [s].
         names: record names (default ``record_<i>``).
         config: evaluation settings (default :class:`EvaluationConfig`).
         inputs: provenance stored with the result (paths, split).
         progress: show a tqdm progress bar over chunks.
+        picks: P and S arrivals of the reference records, (N,) each [samples], NaN where
+            unknown (the P-window energy share needs P; no S pick: a fixed window).
 
     Records with non-finite samples or an all-zero horizontal component are skipped and listed
     in ``result.skipped``; an all-zero vertical gives NaN vertical measures (left out of the
@@ -58,6 +63,7 @@ def evaluate_pairs(
         DataError: shapes differ or are not (N, 3, T); no record left to evaluate.
         ConfigError: invalid band for ``dt`` (see :meth:`EvaluationConfig.validate`).
     """
+    from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
     from seismoalice.metrics.psa import DEFAULT_PERIODS
@@ -78,17 +84,19 @@ def evaluate_pairs(
             f"no record left to evaluate: all {len(names)} records have bad samples ({examples})"
         )
     index = np.flatnonzero(keep)
+    arrivals = _arrivals(picks, len(pred))
     periods = np.asarray(cfg.periods if cfg.periods is not None else DEFAULT_PERIODS, float)
     frequencies = np.geomspace(cfg.fmin, cfg.fmax, cfg.n_frequencies)
     parts: dict[str, list[dict[str, np.ndarray]]] = {"pred": [], "ref": [], "gof": []}
     starts = range(0, len(index), cfg.chunk_size)
-    for start in tqdm(starts, desc="evaluating", unit="chunk", disable=not progress):
-        rows = index[start : start + cfg.chunk_size]
-        p, r = pred[rows].astype(np.float64), ref[rows].astype(np.float64)
-        present = components_present(p, r)
-        parts["pred"].append(record_measures(p, dt, periods, frequencies, cfg, present))
-        parts["ref"].append(record_measures(r, dt, periods, frequencies, cfg, present))
-        parts["gof"].append(pair_scores(p, r, dt, cfg, present))
+    # BLAS on one thread: its matrices are small here, and the cores go to numba and the FFTs
+    with threadpool_limits(1, user_api="blas"):
+        for start in tqdm(starts, desc="evaluating", unit="chunk", disable=not progress):
+            rows = index[start : start + cfg.chunk_size]
+            p, r = pred[rows].astype(np.float64), ref[rows].astype(np.float64)
+            chunk = chunk_measures(p, r, dt, periods, frequencies, cfg, arrivals[:, rows])
+            for side, values in zip(("pred", "ref", "gof"), chunk, strict=True):
+                parts[side].append(values)
     joined = {
         side: {key: np.concatenate([c[key] for c in chunks]) for key in chunks[0]}
         for side, chunks in parts.items()
@@ -102,6 +110,7 @@ def evaluate_pairs(
         config=cfg,
         periods=periods,
         frequencies=frequencies,
+        waveform_frequencies=waveform_frequencies(cfg),
         pred=joined["pred"],
         ref=joined["ref"],
         gof=joined["gof"],
@@ -116,6 +125,16 @@ def evaluate_pairs(
     )
     result.summary = summarise(result)
     return result
+
+
+def _arrivals(picks: tuple[Sequence[float], Sequence[float]] | None, n: int) -> np.ndarray:
+    """P and S picks as a (2, n) float array [samples], NaN where unknown."""
+    if picks is None:
+        return np.full((2, n), np.nan)
+    arr = np.asarray(picks, dtype=np.float64)
+    if arr.shape != (2, n):
+        raise DataError(f"picks: expected P and S arrivals for {n} records, got shape {arr.shape}")
+    return arr
 
 
 def _example(name: str, index: int, pred: np.ndarray, ref: np.ndarray, dt: float) -> dict:

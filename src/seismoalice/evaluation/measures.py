@@ -6,6 +6,7 @@ import numpy as np
 
 from seismoalice.evaluation.config import HORIZONTALS, EvaluationConfig
 from seismoalice.evaluation.inputs import COMPONENTS
+from seismoalice.evaluation.waveform import fine_structure_pair_sigma, waveform_measures
 
 
 def bad_samples(pred: np.ndarray, ref: np.ndarray) -> list[str | None]:
@@ -82,14 +83,20 @@ def mask_missing(values: np.ndarray, present: np.ndarray) -> np.ndarray:
 
 
 def pair_scores(
-    pred: np.ndarray, ref: np.ndarray, dt: float, cfg: EvaluationConfig, present: np.ndarray
+    pred: np.ndarray,
+    ref: np.ndarray,
+    dt: float,
+    cfg: EvaluationConfig,
+    present: np.ndarray,
+    horizontal_psa: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Goodness-of-fit of ``pred`` tested against ``ref``, both (n, C, T) [m/s²].
 
     EG/PG/EM/PM (Kristeková et al. 2006, 2009; global norm, ref as reference, A = 10, k = 1) per
     component over [fmin, fmax] (NaN where ``present`` (n, C) is False); Anderson (2004)
     criteria (SCEC BBP bands inside [fmin, fmax], C8 on the PSA module's default periods)
-    averaged over the horizontals, and the record score.
+    averaged over the horizontals, and the record score.  ``horizontal_psa``: the horizontals'
+    5%-damped PSA of pred and ref at the default periods (n, 2, P), if already computed.
     """
     from seismoalice.metrics.anderson import anderson_gof
     from seismoalice.metrics.tf_misfit import tf_gof
@@ -101,9 +108,48 @@ def pair_scores(
     horizontal = list(HORIZONTALS)
     anderson = anderson_gof(
         pred[:, horizontal], ref[:, horizontal], dt, usable_band=(cfg.fmin, cfg.fmax),
-        damping=cfg.damping,
+        damping=cfg.damping, psa=horizontal_psa,
     )  # fmt: skip
     return {key: mask_missing(np.asarray(tf[key]), present) for key in ("eg", "pg", "em", "pm")} | {
         "anderson": np.asarray(anderson["criteria"]).mean(axis=1),
         "anderson_score": np.asarray(anderson["score"]),
     }
+
+
+def chunk_measures(
+    pred: np.ndarray,
+    ref: np.ndarray,
+    dt: float,
+    periods: np.ndarray,
+    frequencies: np.ndarray,
+    cfg: EvaluationConfig,
+    picks: tuple[np.ndarray, np.ndarray],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Every measure of a chunk of pairs ``pred``, ``ref`` (n, 3, T) [m/s²], float64.
+
+    Each record's own length is its last non-zero sample (records stacked with trailing zero
+    padding); ``picks`` are the P and S arrivals (n,) [samples], NaN if unknown.
+
+    Returns:
+        ``(pred measures, ref measures, pair scores)``: :func:`record_measures` and
+        :func:`~seismoalice.evaluation.waveform.waveform_measures` of each side, and
+        :func:`pair_scores` with the fine-structure residual σ.
+    """
+    from seismoalice.metrics import record_lengths
+    from seismoalice.metrics.psa import DEFAULT_PERIODS
+
+    present = components_present(pred, ref)
+    lengths = (record_lengths(pred), record_lengths(ref))
+    sides = {
+        side: record_measures(acc, dt, periods, frequencies, cfg, present)
+        | waveform_measures(acc, dt, cfg, present, size, picks)
+        for side, acc, size in (("pred", pred, lengths[0]), ("ref", ref, lengths[1]))
+    }
+    horizontal = list(HORIZONTALS)
+    same_periods = np.array_equal(periods, DEFAULT_PERIODS)
+    psa = tuple(sides[s]["psa"][:, horizontal] for s in sides) if same_periods else None
+    gof = pair_scores(pred, ref, dt, cfg, present, psa)
+    gof["fine_structure_residual_sigma"] = fine_structure_pair_sigma(
+        pred, ref, dt, cfg, present, lengths
+    )
+    return sides["pred"], sides["ref"], gof

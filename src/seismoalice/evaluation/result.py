@@ -14,6 +14,7 @@ from seismoalice import __version__
 from seismoalice.evaluation.config import (
     LOG_RESIDUAL_MEASURES,
     SCALAR_MEASURES,
+    WAVEFORM_SCALARS,
     EvaluationConfig,
 )
 from seismoalice.evaluation.inputs import COMPONENTS
@@ -31,11 +32,16 @@ class EvaluationResult:
         dt: sampling interval [s].
         periods: PSA periods [s], (P,).
         frequencies: Konno–Ohmachi centre frequencies [Hz], (F,).
+        waveform_frequencies: frequencies of the coherence and H/V curves [Hz], (Fw,).
         pred, ref: measures of predictions and references: ``psa`` (N, C, P) and ``psa_rotd50``
             (N, P) [m/s²], ``fas`` (N, C, F) and ``eas`` (N, F) [m/s], ``pga`` [m/s²], ``pgv``
-            [m/s], ``pgd`` [m], ``arias`` [m/s], ``cav`` [m/s], ``d5_75`` and ``d5_95`` [s], (N, C).
+            [m/s], ``pgd`` [m], ``arias`` [m/s], ``cav`` [m/s], ``d5_75`` and ``d5_95`` [s], (N, C);
+            waveform measures ``coherence`` (N, 3, Fw) of the pairs ZN, ZE, NE, ``hv`` (N, Fw),
+            ``p_energy_fraction`` and ``fas_fine_sigma`` (N, C), ``texture`` (N, K) features
+            (:mod:`seismoalice.evaluation.waveform`); NaN where undefined.
         gof: ``eg``, ``pg``, ``em``, ``pm`` (N, C) with pred tested against ref; ``anderson``
-            (N, 10) criterion scores C1–C10 and ``anderson_score`` (N,), all on 0–10.
+            (N, 10) criterion scores C1–C10 and ``anderson_score`` (N,), all on 0–10;
+            ``fine_structure_residual_sigma`` (N, C) [ln units].
         residuals: ln(ref/pred) of the measures in ``LOG_RESIDUAL_MEASURES``, shapes as above.
         summary: statistics over records (see :func:`summarise`).
         skipped: records left out, ``{"name", "reason"}``.
@@ -50,6 +56,7 @@ class EvaluationResult:
     config: EvaluationConfig
     periods: np.ndarray
     frequencies: np.ndarray
+    waveform_frequencies: np.ndarray
     pred: dict[str, np.ndarray]
     ref: dict[str, np.ndarray]
     gof: dict[str, np.ndarray]
@@ -80,11 +87,12 @@ class EvaluationResult:
             "skipped": self.skipped,
             "periods_s": self.periods.tolist(),
             "frequencies_hz": self.frequencies.tolist(),
+            "waveform_frequencies_hz": self.waveform_frequencies.tolist(),
             "summary": self.summary,
             "records": {
                 "names": self.names,
-                "pred": _rounded(self.pred, SCALAR_MEASURES),
-                "ref": _rounded(self.ref, SCALAR_MEASURES),
+                "pred": _rounded(self.pred, SCALAR_MEASURES + WAVEFORM_SCALARS),
+                "ref": _rounded(self.ref, SCALAR_MEASURES + WAVEFORM_SCALARS),
                 "gof": _rounded(self.gof, tuple(self.gof)),
                 "residuals": _rounded(self.residuals, per_record),
             },
@@ -94,7 +102,8 @@ class EvaluationResult:
         """Write every per-record array to an ``.npz`` file atomically (no pickle).
 
         Keys ``pred_<measure>``, ``ref_<measure>``, ``gof_<score>``, ``residuals_<measure>``
-        (shapes as in the class docstring), plus ``names``, ``periods`` [s], ``frequencies`` [Hz].
+        (shapes as in the class docstring), plus ``names``, ``periods`` [s], ``frequencies`` and
+        ``waveform_frequencies`` [Hz].
         """
         arrays = {
             f"{group}_{key}": value
@@ -103,6 +112,7 @@ class EvaluationResult:
         }
         arrays |= {"names": np.array(self.names, dtype=str), "periods": self.periods}
         arrays["frequencies"] = self.frequencies
+        arrays["waveform_frequencies"] = self.waveform_frequencies
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             np.savez_compressed(handle, **arrays)
         return Path(path)

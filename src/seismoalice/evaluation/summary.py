@@ -10,6 +10,7 @@ import numpy as np
 from seismoalice.evaluation.config import HORIZONTALS, LOG_RESIDUAL_MEASURES, PSA_PERIOD_BANDS
 from seismoalice.evaluation.inputs import COMPONENTS
 from seismoalice.evaluation.result import EvaluationResult
+from seismoalice.evaluation.waveform import classifier_test, summarise_waveform
 
 
 def _band_counts(scores: np.ndarray) -> dict[str, int]:
@@ -80,8 +81,10 @@ def summarise(result: EvaluationResult) -> dict[str, Any]:
     (per measure: per component and the two horizontals pooled), ``psa_bands`` (RotD50 bias and
     σ averaged over the periods of 0.02–0.1, 0.1–0.3, 0.3–1 and 1–3 s), ``duration_ratio``
     (median pred/ref D5-75 and D5-95 over the horizontals), ``tf_gof`` (median and quality-band
-    counts of the component-mean EG, PG, EM, PM) and ``anderson`` (median and mean record score,
-    median per criterion, band counts).
+    counts of the component-mean EG, PG, EM, PM), ``anderson`` (median and mean record score,
+    median per criterion, band counts), ``waveform`` (pred and ref medians of the waveform
+    measures, :func:`~seismoalice.evaluation.waveform.summarise_waveform`) and ``two_sample``
+    (the classifier two-sample test, :func:`~seismoalice.evaluation.waveform.classifier_test`).
     """
     res = result.residuals
     horizontal = list(HORIZONTALS)
@@ -131,4 +134,10 @@ def summarise(result: EvaluationResult) -> dict[str, Any]:
         "duration_ratio": ratios,
         "tf_gof": tf,
         "anderson": anderson,
+        "waveform": summarise_waveform(
+            result.pred, result.ref, result.gof, result.waveform_frequencies
+        ),
+        "two_sample": classifier_test(
+            result.pred["texture"], result.ref["texture"], result.config.classifier_seed
+        ),
     }

@@ -2,6 +2,7 @@
 measures of the waveform itself (inter-component coherence, H/V, P-window energy, FAS fine
 structure, a classifier two-sample test)."""
 
+from seismoalice.metrics._arrays import record_lengths
 from seismoalice.metrics.anderson import (
     BBP_BANDS,
     CRITERIA,
@@ -72,6 +73,7 @@ __all__ = [
     "pgv",
     "psa_residuals",
     "quality_label",
+    "record_lengths",
     "residual_stats",
     "response_spectrum",
     "rotd",

@@ -4,7 +4,10 @@ Every record is split into ``B`` log-spaced bands by the partition-of-unity filt
 :func:`~seismoalice.data.filters.log_triangles` applied to its analytic signal (one FFT, one
 inverse FFT per band).  With ``z_{c,b}(t)`` the analytic signal of component ``c`` in band
 ``b``, ``ℓ = ln|z|`` its log envelope and ``ℓ̄`` that log envelope averaged over ``frame_s``
-(0.32 s: the frame of the envelope that the ``hb`` generator imposes), the features are
+(0.32 s: the frame of the envelope that the ``hb`` generator imposes; a centred running mean
+over the odd number of samples nearest to ``frame_s``, edge values repeated), and the weights
+the band power averaged the same way, normalised to sum 1 (so the strong motion counts, not the
+pre-event noise), the features are
 
 * ``rough_b``: the energy-weighted standard deviation of ``ℓ − ℓ̄`` (how the envelope
   fluctuates *within* a frame: Rayleigh-like for Gaussian noise);
@@ -28,9 +31,9 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numba
 import numpy as np
 from scipy import fft
-from scipy.ndimage import uniform_filter1d
 
 from seismoalice.data.filters import log_triangles
 from seismoalice.errors import DataError
@@ -65,20 +68,94 @@ def feature_names(n_bands: int) -> list[str]:
     return [*names, "ln_d5_95", "d5_75_over_d5_95"]
 
 
-def _weighted_moments(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[Any, Any, Any]:
-    """Variances of ``x`` and ``y`` and their covariance over the last axis, with weights ``w``
-    that sum to 1 (moments about the weighted means)."""
-    wx, wy = w * x, w * y
-    mx, my = wx.sum(axis=-1), wy.sum(axis=-1)
-    vx = np.einsum("...t,...t->...", wx, x) - mx * mx
-    vy = np.einsum("...t,...t->...", wy, y) - my * my
-    return vx, vy, np.einsum("...t,...t->...", wx, y) - mx * my
+@numba.njit(cache=True)
+def _running_mean(x: np.ndarray, half: int, out: np.ndarray) -> None:
+    """Centred mean of ``x`` over ``2·half + 1`` samples, edge values repeated beyond the ends."""
+    n = x.size
+    csum = np.empty(n + 1)
+    csum[0] = 0.0
+    for t in range(n):
+        csum[t + 1] = csum[t] + x[t]
+    for t in range(n):
+        lo, hi = t - half, t + half
+        total = csum[min(hi, n - 1) + 1] - csum[max(lo, 0)]
+        total += max(0, -lo) * x[0] + max(0, hi - n + 1) * x[n - 1]
+        out[t] = total / (2 * half + 1)
 
 
-def _correlation(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    vx, vy, cxy = _weighted_moments(x, y, w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cxy / np.sqrt(vx * vy)
+@numba.njit(cache=True)
+def _weighted_correlation(x: np.ndarray, y: np.ndarray, wx: np.ndarray, wy: np.ndarray) -> float:
+    """Correlation of ``x`` and ``y`` with weights ``(wx + wy)/2`` (each set sums to 1)."""
+    sx = sy = sxx = syy = sxy = 0.0
+    for t in range(x.size):
+        w = 0.5 * (wx[t] + wy[t])
+        sx += w * x[t]
+        sy += w * y[t]
+        sxx += w * x[t] * x[t]
+        syy += w * y[t] * y[t]
+        sxy += w * x[t] * y[t]
+    var = (sxx - sx * sx) * (syy - sy * sy)
+    return (sxy - sx * sy) / np.sqrt(var) if var > 0 else np.nan
+
+
+@numba.njit(parallel=True, cache=True)
+def _band_statistics(
+    z: np.ndarray,
+    half: int,
+    rough: np.ndarray,
+    comp_corr: np.ndarray,
+    coherence: np.ndarray,
+    band_corr: np.ndarray,
+    energy: np.ndarray,
+) -> None:
+    """Envelope statistics of analytic band signals ``z`` ``(n, C, B, L)`` (numba kernel).
+
+    Per record (in parallel), component and band: power ``|z|²``, its running mean over
+    ``2·half + 1`` samples normalised to weights, and the fine log envelope ``ℓ − ℓ̄``; then
+    the outputs of the module docstring: ``rough`` and ``energy`` ``(n, C, B)``, ``comp_corr``
+    and ``coherence`` ``(n, P, B)`` over the component pairs, ``band_corr`` ``(n, C, B − 1)``.
+    """
+    n_rec, n_comp, n_band, n_t = z.shape
+    for i in numba.prange(n_rec):
+        weight = np.empty((n_comp, n_band, n_t))
+        fine = np.empty((n_comp, n_band, n_t))
+        power = np.empty(n_t)
+        smooth = np.empty(n_t)
+        for c in range(n_comp):
+            for b in range(n_band):
+                for t in range(n_t):
+                    power[t] = z[i, c, b, t].real ** 2 + z[i, c, b, t].imag ** 2
+                _running_mean(power, half, smooth)
+                total = smooth.sum()
+                energy[i, c, b] = power.sum()
+                floor = _TINY * smooth.max() + _TINY
+                for t in range(n_t):
+                    weight[c, b, t] = smooth[t] / max(total, _TINY)
+                    power[t] = 0.5 * np.log(power[t] + floor)
+                _running_mean(power, half, smooth)
+                mean = square = 0.0
+                for t in range(n_t):
+                    fine[c, b, t] = power[t] - smooth[t]
+                    mean += weight[c, b, t] * fine[c, b, t]
+                    square += weight[c, b, t] * fine[c, b, t] ** 2
+                rough[i, c, b] = np.sqrt(max(square - mean * mean, 0.0))
+            for b in range(n_band - 1):
+                band_corr[i, c, b] = _weighted_correlation(
+                    fine[c, b], fine[c, b + 1], weight[c, b], weight[c, b + 1]
+                )
+        k = 0
+        for c in range(n_comp):
+            for d in range(c + 1, n_comp):
+                for b in range(n_band):
+                    comp_corr[i, k, b] = _weighted_correlation(
+                        fine[c, b], fine[d, b], weight[c, b], weight[d, b]
+                    )
+                    cross = 0j
+                    for t in range(n_t):
+                        cross += z[i, c, b, t] * np.conj(z[i, d, b, t])
+                    norm = energy[i, c, b] * energy[i, d, b]
+                    coherence[i, k, b] = abs(cross) ** 2 / norm if norm > 0 else np.nan
+                k += 1
 
 
 def _chunk_features(
@@ -86,38 +163,25 @@ def _chunk_features(
 ) -> np.ndarray:
     """Features ``(n, K)`` of records ``(n, C, L)`` of one length (no padding); components
     where ``present`` ``(n, C)`` is False are left out."""
-    n_comp, n_t = acc.shape[1:]
+    n_rec, n_comp, n_t = acc.shape
+    n_band = centres.size
     freqs = fft.fftfreq(n_t, dt)
     gains = 2.0 * log_triangles(np.abs(freqs), centres) * (freqs > 0)  # analytic signal
-    spectrum = fft.fft(acc, axis=-1)
-    z = fft.ifft(spectrum[:, :, None, :] * gains, axis=-1)  # (n, C, B, L)
-    power = z.real**2 + z.imag**2
-    frame = max(1, round(frame_s / dt))
-    smooth_power = uniform_filter1d(power, frame, axis=-1, mode="nearest")
-    weight = smooth_power / np.maximum(smooth_power.sum(axis=-1, keepdims=True), _TINY)
-    log_env = 0.5 * np.log(power + _TINY * smooth_power.max(axis=-1, keepdims=True) + _TINY)
-    fine = log_env - uniform_filter1d(log_env, frame, axis=-1, mode="nearest")
-    wf = weight * fine
-    rough = np.sqrt(np.maximum(np.einsum("...t,...t->...", wf, fine) - wf.sum(-1) ** 2, 0))
-    rough[~present] = np.nan
-    pairs = component_pairs(n_comp)
-    comp_corr, coherence = [], []
-    for c, d in pairs:
-        w_cd = 0.5 * (weight[:, c] + weight[:, d])
-        comp_corr.append(_correlation(fine[:, c], fine[:, d], w_cd))
-        zc, zd = z[:, c], z[:, d]
-        real = np.einsum("...t,...t->...", zc.real, zd.real) + np.einsum(
-            "...t,...t->...", zc.imag, zd.imag
-        )
-        imag = np.einsum("...t,...t->...", zc.imag, zd.real) - np.einsum(
-            "...t,...t->...", zc.real, zd.imag
-        )
-        cross = real**2 + imag**2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coherence.append(cross / (power[:, c].sum(-1) * power[:, d].sum(-1)))
-    w_bands = 0.5 * (weight[:, :, :-1] + weight[:, :, 1:])
-    band_corr = _correlation(fine[:, :, :-1], fine[:, :, 1:], w_bands)  # (n, C, B-1)
-    energy = np.where(present[..., None], power.sum(axis=-1), np.nan)  # (n, C, B)
+    spectrum = fft.fft(acc, axis=-1, workers=-1)[:, :, None, :]
+    z = fft.ifft(spectrum * gains, axis=-1, workers=-1)  # (n, C, B, L)
+    n_pairs = len(component_pairs(n_comp))
+    rough, energy = np.empty((2, n_rec, n_comp, n_band))
+    comp_corr, coherence = np.empty((2, n_rec, n_pairs, n_band))
+    band_corr = np.empty((n_rec, n_comp, n_band - 1))
+    half = max(0, round(0.5 * frame_s / dt))
+    _band_statistics(z, half, rough, comp_corr, coherence, band_corr, energy)
+    missing = ~present
+    rough[missing] = np.nan
+    band_corr[missing] = np.nan
+    energy[missing] = np.nan
+    pair_missing = np.stack([missing[:, c] | missing[:, d] for c, d in component_pairs(n_comp)], 1)
+    comp_corr[pair_missing] = np.nan
+    coherence[pair_missing] = np.nan
     horizontal = np.nanmean(energy[:, 1:], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.log(horizontal / horizontal.sum(axis=-1, keepdims=True))
@@ -128,8 +192,8 @@ def _chunk_features(
     return np.column_stack(
         [
             np.nanmean(rough, axis=1),
-            np.nanmean(np.stack(comp_corr), axis=0),
-            np.nanmean(np.stack(coherence), axis=0),
+            np.nanmean(comp_corr, axis=1),
+            np.nanmean(coherence, axis=1),
             share,
             v_over_h,
             np.nanmean(band_corr, axis=1),

@@ -81,8 +81,6 @@ def _features(records: Any, dt: float, name: str) -> np.ndarray:
     arr, _ = as_signal(records, name)
     if arr.ndim != 3 or arr.shape[1] != 3:
         raise DataError(f"{name}: expected three-component records (N, 3, T), got {arr.shape}")
-    if arr.shape[0] < _MIN_PER_CLASS:
-        raise DataError(f"{name}: {arr.shape[0]} records; the test needs ≥ {_MIN_PER_CLASS}")
     lengths = record_lengths(arr)
     if (lengths < 2).any():
         raise DataError(f"{name}: record {int(np.argmax(lengths < 2))} is all zeros")
@@ -128,20 +126,44 @@ def two_sample_accuracy(
         DataError: fewer than 5 records in a set, a set of the wrong shape, or an all-zero
             record.
     """
+    dt = check_dt(1.0 / fs if fs > 0 else 0.0)
+    sets = {"real_train": real_train, "gen_train": gen_train}
+    sets |= {"real_test": real_test, "gen_test": gen_test}
+    features = [_features(records, dt, name) for name, records in sets.items()]
+    return feature_two_sample_test(*features, seed=seed)
+
+
+def feature_two_sample_test(
+    real_train: np.ndarray,
+    gen_train: np.ndarray,
+    real_test: np.ndarray,
+    gen_test: np.ndarray,
+    seed: int = 0,
+) -> TwoSampleResult:
+    """:func:`two_sample_accuracy` on precomputed :func:`texture_features` ``(N, K)`` (NaN
+    allowed), for callers that have the features already.
+
+    Raises:
+        DataError: fewer than 5 rows in a set, or feature matrices of different widths.
+    """
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
-    dt = check_dt(1.0 / fs if fs > 0 else 0.0)
     sets = {"real_train": real_train, "gen_train": gen_train}
     sets |= {"real_test": real_test, "gen_test": gen_test}
-    features = {name: _features(records, dt, name) for name, records in sets.items()}
-    x_train = np.concatenate([features["real_train"], features["gen_train"]])
-    y_train = np.repeat([0, 1], [len(features["real_train"]), len(features["gen_train"])])
-    x_test = np.concatenate([features["real_test"], features["gen_test"]])
-    y_test = np.repeat([0, 1], [len(features["real_test"]), len(features["gen_test"])])
+    for name, rows in sets.items():
+        if np.ndim(rows) != 2 or np.shape(rows)[1] != len(feature_names(N_BANDS)):
+            raise DataError(f"{name}: expected texture features (N, {len(feature_names(N_BANDS))})")
+        if len(rows) < _MIN_PER_CLASS:
+            raise DataError(f"{name}: {len(rows)} records; the test needs ≥ {_MIN_PER_CLASS}")
+    x_train = np.concatenate([real_train, gen_train])
+    y_train = np.repeat([0, 1], [len(real_train), len(gen_train)])
+    x_test = np.concatenate([real_test, gen_test])
+    y_test = np.repeat([0, 1], [len(real_test), len(gen_test)])
     usable = ~np.all(np.isnan(x_train), axis=0)
     search = GridSearchCV(
         make_pipeline(
@@ -153,9 +175,10 @@ def two_sample_accuracy(
         scoring="neg_log_loss",
         cv=StratifiedKFold(5, shuffle=True, random_state=seed),
     )
-    model = search.fit(x_train[:, usable], y_train).best_estimator_
+    with threadpool_limits(1, user_api="blas"):  # small problems: threads only cost here
+        model = search.fit(x_train[:, usable], y_train).best_estimator_
     accuracy = _balanced_accuracy(y_test, model.predict(x_test[:, usable]))
-    low, high, p_value = binomial_interval(accuracy, int((y_test == 0).sum()), int(y_test.sum()))
+    low, high, p_value = binomial_interval(accuracy, len(real_test), len(gen_test))
     regression = model[-1]
     names = np.array(feature_names(N_BANDS))[usable]
     order = np.argsort(-np.abs(regression.coef_[0]))[:_TOP_FEATURES]
@@ -165,10 +188,10 @@ def two_sample_accuracy(
         ci95_high=high,
         p_value=p_value,
         train_accuracy=_balanced_accuracy(y_train, model.predict(x_train[:, usable])),
-        n_real_train=len(features["real_train"]),
-        n_gen_train=len(features["gen_train"]),
-        n_real_test=len(features["real_test"]),
-        n_gen_test=len(features["gen_test"]),
+        n_real_train=len(real_train),
+        n_gen_train=len(gen_train),
+        n_real_test=len(real_test),
+        n_gen_test=len(gen_test),
         regularisation=float(regression.C),
         top_features=[(str(names[i]), float(regression.coef_[0, i])) for i in order],
         seed=int(seed),
