@@ -175,7 +175,7 @@ def outputs_seconds(pred: np.ndarray, ref: np.ndarray) -> tuple[float, dict[str,
         start = time.perf_counter()
         written = write_outputs({"bench": result}, out)
         seconds = time.perf_counter() - start
-        sizes = {name: path.stat().st_size for name, path in written.items() if path.is_file()}
+        sizes = {name: path.stat().st_size for name, path in written.files.items()}
     return seconds, sizes
 
 

@@ -53,12 +53,14 @@ def test_missing_components() -> None:
     np.testing.assert_allclose(masked, 2.0, rtol=1e-12)
 
 
-def test_zero_padding_with_lengths_keeps_the_ratio() -> None:
-    z = vertical(np.random.default_rng(3), 2, 2048)
-    acc = np.stack([z, 1.5 * z, 0.5 * z], axis=1)
+def test_zero_padded_records_have_the_ratio_of_the_record_alone() -> None:
+    rng = np.random.default_rng(3)
+    acc = rng.standard_normal((2, 3, 2048))
     padded = np.concatenate([acc, np.zeros((2, 3, 1000))], axis=-1)
-    _, hv = hv_ratio(padded, DT, CENTRES, lengths=[2048, 2048])
-    np.testing.assert_allclose(hv, np.sqrt((1.5**2 + 0.5**2) / 2), rtol=1e-12)
+    padded[1, :, 1500:] = 0.0  # record 1 is 1,500 samples long
+    _, hv = hv_ratio(padded, DT, CENTRES, lengths=[2048, 1500])
+    np.testing.assert_allclose(hv[0], hv_ratio(acc[0], DT, CENTRES)[1], rtol=1e-12)
+    np.testing.assert_allclose(hv[1], hv_ratio(acc[1, :, :1500], DT, CENTRES)[1], rtol=1e-12)
 
 
 def test_bad_input() -> None:

@@ -26,6 +26,7 @@ from seismoalice.evaluation.measures import (
     components_present,
     mask_missing,
 )
+from seismoalice.evaluation.picks import read_picks
 from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.evaluation.summary import log_residuals, summarise
 from seismoalice.evaluation.waveform import waveform_frequencies
@@ -187,7 +188,9 @@ def evaluate_datasets(
     Both paths may be SeisBench-format data sets, ObsPy-readable files or ``.npy`` arrays
     (``dt`` [s] needed); see :func:`seismoalice.evaluation.inputs.read_records`. ``split`` selects
     a split in each data set that has a ``split`` column. A record that cannot be read on either
-    side (e.g. a missing component) is left out on both and listed in ``result.skipped``.
+    side (e.g. a missing component) is left out on both and listed in ``result.skipped``.  P and
+    S picks come from the reference's metadata, else from the prediction's
+    (:func:`~seismoalice.evaluation.picks.read_picks`).
 
     Raises:
         DataError: names do not match, sampling intervals differ, or unreadable input.
@@ -209,6 +212,11 @@ def evaluate_datasets(
     order = np.asarray(pred_keep)[
         match_records([pred.names[i] for i in pred_keep], ref_names, where)
     ]
+    picks = [read_picks(path, ref_names, split) for path in (ref_path, pred_path)]
+    arrivals = tuple(
+        np.where(np.isfinite(from_ref), from_ref, from_pred)
+        for from_ref, from_pred in zip(*picks, strict=True)
+    )
     length = max(pred.data.shape[-1], ref.data.shape[-1])
     pad = [(0, 0), (0, 0)]
     result = evaluate_pairs(
@@ -223,6 +231,7 @@ def evaluate_datasets(
             "split": split,
         },
         progress=progress,
+        picks=arrivals,
     )
     result.skipped = unreadable + result.skipped
     return result

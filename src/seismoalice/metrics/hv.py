@@ -17,8 +17,15 @@ from typing import Any
 import numpy as np
 
 from seismoalice.errors import DataError
-from seismoalice.metrics._arrays import as_component_mask, as_signal
-from seismoalice.metrics.fourier import smoothed_fas
+from seismoalice.metrics._arrays import (
+    as_component_mask,
+    as_lengths,
+    as_positive_vector,
+    as_signal,
+    check_dt,
+    length_groups,
+)
+from seismoalice.metrics.fourier import default_center_frequencies, smoothed_fas
 
 
 def hv_ratio(
@@ -46,7 +53,8 @@ def hv_ratio(
             horizontal leaves the other as ``H``; a missing vertical, or both horizontals
             missing, gives NaN.
         lengths: samples of each record ``(N,)`` when records of different lengths are stacked
-            with trailing zero padding (each is tapered on its own length).
+            with trailing zero padding: each record is transformed on its own length (its own
+            FFT grid), so the padding does not enter.
         taper: cosine taper fraction at each end before the FFT.
 
     Returns:
@@ -62,7 +70,14 @@ def hv_ratio(
             f"acc: expected records (N, C, T) holding components {used}, got {arr.shape}"
         )
     present = as_component_mask(mask, arr)
-    freqs, spectra = smoothed_fas(arr, dt, center_freqs, bandwidth, taper=taper, lengths=lengths)
+    size = as_lengths(lengths, arr.shape[:1], arr.shape[-1])
+    dt = check_dt(dt)
+    if center_freqs is None:
+        center_freqs = default_center_frequencies(np.fft.rfftfreq(arr.shape[-1], dt))
+    freqs = as_positive_vector(center_freqs, "center_freqs")
+    spectra = np.empty((*arr.shape[:2], freqs.size))
+    for n, rows in length_groups(size):  # each record on its own FFT grid: no padding enters
+        spectra[rows] = smoothed_fas(arr[rows, :, :n], dt, freqs, bandwidth, taper=taper)[1]
     horizontal = np.where(
         present[:, list(horizontals), None], spectra[:, list(horizontals)], np.nan
     )
