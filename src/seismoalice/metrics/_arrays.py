@@ -81,6 +81,25 @@ def as_signal(x: Any, name: str = "acc", max_ndim: int = 3) -> tuple[np.ndarray,
     return arr, kind
 
 
+def as_records(x: Any, name: str = "acc", min_components: int = 1) -> tuple[np.ndarray, bool]:
+    """Validate multi-component records ``(N, C, T)`` or one record ``(C, T)``.
+
+    Returns:
+        ``(records (N, C, T) float64, single)``, ``single`` True for ``(C, T)`` input (then
+        ``N = 1``: callers drop that axis from their results).
+
+    Raises:
+        DataError: as :func:`as_signal`, or not 2-D/3-D, or fewer than ``min_components``.
+    """
+    arr, _ = as_signal(x, name)
+    if arr.ndim < 2 or arr.shape[-2] < min_components:
+        raise DataError(
+            f"{name}: expected records (N, C, T) or (C, T) with C ≥ {min_components} "
+            f"components, got {arr.shape}"
+        )
+    return (arr[None], True) if arr.ndim == 2 else (arr, False)
+
+
 def check_dt(dt: float) -> float:
     """Return the time step as a float after checking that it is a finite positive number [s]."""
     try:

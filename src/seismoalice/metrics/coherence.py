@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import fft, signal
 
 from seismoalice.errors import DataError
-from seismoalice.metrics._arrays import as_component_mask, as_lengths, as_signal, check_dt
+from seismoalice.metrics._arrays import as_component_mask, as_lengths, as_records, check_dt
 from seismoalice.metrics.fourier import konno_ohmachi
 
 
@@ -67,13 +67,8 @@ def component_coherence(
         :func:`component_pairs`; ``(P, F)`` for ``(C, T)`` input.  NaN where undefined (a
         missing component, no segment, or no energy at that frequency).
     """
-    arr, _ = as_signal(acc, "acc")
+    arr, single = as_records(acc, "acc", min_components=2)
     dt = check_dt(dt)
-    single = arr.ndim == 2
-    if single:
-        arr = arr[None]
-    if arr.ndim != 3 or arr.shape[1] < 2:
-        raise DataError(f"acc: expected records (N, C, T) with C ≥ 2 components, got {arr.shape}")
     n_rec, n_comp, n_t = arr.shape
     present = as_component_mask(mask, arr)
     size = as_lengths(lengths, (n_rec,), n_t)

@@ -24,7 +24,7 @@ from seismoalice.errors import DataError
 from seismoalice.metrics._arrays import (
     as_component_mask,
     as_lengths,
-    as_signal,
+    as_records,
     check_dt,
     check_pair,
     length_groups,
@@ -84,15 +84,6 @@ def detrended_log_fas(
     return freqs[band], log_fas[..., band] - trend.reshape(*log_fas.shape[:-1], -1)
 
 
-def _records(acc: Any, name: str) -> tuple[np.ndarray, bool]:
-    arr, _ = as_signal(acc, name)
-    if arr.ndim == 2:
-        return arr[None], True
-    if arr.ndim != 3:
-        raise DataError(f"{name}: expected records (N, C, T) or (C, T), got {arr.shape}")
-    return arr, False
-
-
 def fas_fine_structure(
     acc: Any,
     dt: float,
@@ -120,7 +111,7 @@ def fas_fine_structure(
     Returns:
         ``σ_fine`` [ln units] ``(N, C)`` (``(C,)`` for ``(C, T)`` input).
     """
-    arr, single = _records(acc, "acc")
+    arr, single = as_records(acc, "acc")
     present = as_component_mask(mask, arr)
     size = as_lengths(lengths, arr.shape[:1], arr.shape[-1])
     sigma = np.full(arr.shape[:2], np.nan)
@@ -159,8 +150,8 @@ def fine_structure_residual_sigma(
     Returns:
         σ [ln units] ``(N, C)`` (``(C,)`` for ``(C, T)`` input); NaN for a missing component.
     """
-    p, single = _records(pred, "pred")
-    r, _ = _records(ref, "ref")
+    p, single = as_records(pred, "pred")
+    r, _ = as_records(ref, "ref")
     check_pair(p, r, ("pred", "ref"))
     shape = p.shape[:2]
     present = as_component_mask(mask, p) & as_component_mask(mask, r)

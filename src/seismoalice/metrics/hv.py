@@ -21,7 +21,7 @@ from seismoalice.metrics._arrays import (
     as_component_mask,
     as_lengths,
     as_positive_vector,
-    as_signal,
+    as_records,
     check_dt,
     length_groups,
 )
@@ -60,12 +60,9 @@ def hv_ratio(
     Returns:
         ``(freqs (F,) [Hz], hv (N, F))``; ``(F,)`` for ``(C, T)`` input.
     """
-    arr, _ = as_signal(acc, "acc")
-    single = arr.ndim == 2
-    if single:
-        arr = arr[None]
+    arr, single = as_records(acc, "acc")
     used = [vertical, *horizontals]
-    if arr.ndim != 3 or not all(-arr.shape[1] <= c < arr.shape[1] for c in used):
+    if not all(-arr.shape[1] <= c < arr.shape[1] for c in used):
         raise DataError(
             f"acc: expected records (N, C, T) holding components {used}, got {arr.shape}"
         )

@@ -20,7 +20,7 @@ from seismoalice.errors import DataError
 from seismoalice.metrics._arrays import (
     as_component_mask,
     as_lengths,
-    as_signal,
+    as_records,
     check_dt,
     length_groups,
 )
@@ -70,13 +70,8 @@ def p_window_energy_fraction(
         Fractions in [0, 1], ``(N, C)`` (``(C,)`` for ``(C, T)`` input); NaN where undefined
         (no P pick, missing component, no energy above ``highpass_hz``).
     """
-    arr, _ = as_signal(acc, "acc")
+    arr, single = as_records(acc, "acc")
     dt = check_dt(dt)
-    single = arr.ndim == 2
-    if single:
-        arr = arr[None]
-    if arr.ndim != 3:
-        raise DataError(f"acc: expected records (N, C, T), got {arr.shape}")
     if not window_s > 0:
         raise DataError(f"window_s must be positive, got {window_s}")
     n_rec, _, n_t = arr.shape
