@@ -124,11 +124,6 @@ def _per_component(pred: np.ndarray, ref: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def _frequency_mean(values: np.ndarray) -> np.ndarray:
-    """Mean over the last (frequency) axis; NaN where any frequency is undefined."""
-    return values.mean(axis=-1)
-
-
 def summarise_waveform(
     pred: dict[str, np.ndarray],
     ref: dict[str, np.ndarray],
@@ -139,17 +134,18 @@ def summarise_waveform(
 
     Keys: ``frequencies_hz``; ``coherence`` per pair (ZN, ZE, NE) with the pred and ref curves
     (median, 16th and 84th percentiles, count per frequency) and the comparison of the
-    per-record means over frequency (``mean_over_frequency``); ``hv`` likewise, for the
-    per-record mean of ln(H/V) over frequency; ``p_energy_fraction`` and ``fas_fine_sigma``
-    per component, the horizontals pooled and all components pooled; and
-    ``fine_structure_residual_sigma`` (medians and counts, per component and pooled).
+    per-record means over frequency (``mean_over_frequency``; a record with any undefined
+    frequency is left out); ``hv`` likewise, for the per-record mean of ln(H/V) over frequency;
+    ``p_energy_fraction`` and ``fas_fine_sigma`` per component, the horizontals pooled and all
+    components pooled; and ``fine_structure_residual_sigma`` (medians and counts, per
+    component and pooled).
     """
     coherence = {
         name: {
             "pred": _band(pred["coherence"][:, k]),
             "ref": _band(ref["coherence"][:, k]),
             "mean_over_frequency": _compare(
-                _frequency_mean(pred["coherence"][:, k]), _frequency_mean(ref["coherence"][:, k])
+                pred["coherence"][:, k].mean(axis=-1), ref["coherence"][:, k].mean(axis=-1)
             ),
         }
         for k, name in enumerate(_PAIR_NAMES)
@@ -164,7 +160,7 @@ def summarise_waveform(
             "pred": _band(pred["hv"]),
             "ref": _band(ref["hv"]),
             "ln_mean_over_frequency": _compare(
-                _frequency_mean(ln_hv["pred"]), _frequency_mean(ln_hv["ref"])
+                ln_hv["pred"].mean(axis=-1), ln_hv["ref"].mean(axis=-1)
             ),
         },
         **{key: _per_component(pred[key], ref[key]) for key in WAVEFORM_SCALARS},
