@@ -2,12 +2,14 @@
 
 Every record is split into ``B`` log-spaced bands by the partition-of-unity filter bank of
 :func:`~seismoalice.data.filters.log_triangles` applied to its analytic signal (one FFT, one
-inverse FFT per band).  With ``z_{c,b}(t)`` the analytic signal of component ``c`` in band
-``b``, ``ℓ = ln|z|`` its log envelope and ``ℓ̄`` that log envelope averaged over ``frame_s``
-(0.32 s: the frame of the envelope that the ``hb`` generator imposes; a centred running mean
-over the odd number of samples nearest to ``frame_s``, edge values repeated), and the weights
-the band power averaged the same way, normalised to sum 1 (so the strong motion counts, not the
-pre-event noise), the features are
+inverse FFT per band), taken at every other sample: the analytic signal has no negative
+frequencies, so its even samples are exactly the inverse FFT of the first half of the spectrum
+(records of odd length lose their last sample). With ``z_{c,b}(t)`` the analytic signal of
+component ``c`` in band ``b``, ``ℓ = ln|z|`` its log envelope and ``ℓ̄`` that log envelope
+averaged over ``frame_s`` (0.32 s: the frame of the envelope that the ``hb`` generator imposes;
+a centred running mean over the odd number of samples nearest to ``frame_s``, edge values
+repeated), and the weights the band power averaged the same way, normalised to sum 1 (so the
+strong motion counts, not the pre-event noise), the features are
 
 * ``rough_b``: the energy-weighted standard deviation of ``ℓ − ℓ̄`` (how the envelope
   fluctuates *within* a frame: Rayleigh-like for Gaussian noise);
@@ -165,15 +167,16 @@ def _chunk_features(
     where ``present`` ``(n, C)`` is False are left out."""
     n_rec, n_comp, n_t = acc.shape
     n_band = centres.size
-    freqs = fft.fftfreq(n_t, dt)
-    gains = 2.0 * log_triangles(np.abs(freqs), centres) * (freqs > 0)  # analytic signal
-    spectrum = fft.fft(acc, axis=-1, workers=-1)[:, :, None, :]
-    z = fft.ifft(spectrum * gains, axis=-1, workers=-1)  # (n, C, B, L)
+    half_t = n_t // 2  # analytic signals at every other sample: the first half_t FFT bins
+    freqs = fft.rfftfreq(2 * half_t, dt)[:half_t]
+    gains = log_triangles(freqs, centres) * (freqs > 0)
+    spectrum = fft.rfft(acc[..., : 2 * half_t], axis=-1, workers=-1)[:, :, None, :half_t]
+    z = fft.ifft(spectrum * gains, axis=-1, workers=-1)  # (n, C, B, L/2): z(2m·dt)
     n_pairs = len(component_pairs(n_comp))
     rough, energy = np.empty((2, n_rec, n_comp, n_band))
     comp_corr, coherence = np.empty((2, n_rec, n_pairs, n_band))
     band_corr = np.empty((n_rec, n_comp, n_band - 1))
-    half = max(0, round(0.5 * frame_s / dt))
+    half = max(0, round(0.25 * frame_s / dt))  # samples every 2 dt
     _band_statistics(z, half, rough, comp_corr, coherence, band_corr, energy)
     missing = ~present
     rough[missing] = np.nan
