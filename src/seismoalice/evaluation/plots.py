@@ -257,6 +257,7 @@ def plot_waveform(results: Results) -> Figure:
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
 
     colours = _colours(results)
     panels = [("coherence", pair, f"Coherence {pair}") for pair in ("ZN", "ZE", "NE")]
@@ -289,6 +290,8 @@ def plot_waveform(results: Results) -> Figure:
                 ax.set_ylabel("Magnitude-squared coherence")
             else:
                 ax.set_ylabel("H/V")
+                ax.yaxis.set_major_formatter(ScalarFormatter())
+                ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_title(title)
             if not has_data:
                 ax.text(0.5, 0.5, "undefined for every record", transform=ax.transAxes,
