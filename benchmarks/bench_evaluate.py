@@ -1,26 +1,35 @@
-"""Benchmark: the whole evaluation (``evaluate_pairs`` + figures + report) vs a reference loop.
+"""Benchmark: the whole evaluation (``evaluate_pairs``) now vs the previous implementation.
 
-Workload: record pairs of 3 components × 4,096 samples, dt = 0.01 s, the default evaluation
-(100 PSA periods per component and RotD50, FAS/EAS at 100 smoothing frequencies, PGA…CAV,
-EG/PG over 0.1–30 Hz with 100 frequencies, Anderson over the SCEC BBP bands in 0.1–30 Hz).
+Workload: record pairs of 3 components × 4,096 samples, dt = 0.01 s (enveloped band-limited
+noise, pred = ref + noise), the default evaluation (100 PSA periods per component and RotD50,
+FAS/EAS at 100 smoothing frequencies, PGA…CAV, EG/PG over 0.1–30 Hz with 100 frequencies,
+Anderson over the SCEC BBP bands in 0.1–30 Hz; now also the waveform measures: coherence, H/V,
+P-window energy share, FAS fine structure, texture features and the classifier two-sample test).
 
-Reference, per record pair, with the field's libraries: pyrotd PSA of each component and RotD50
-of the horizontals (the same 100 periods), ObsPy's Konno–Ohmachi smoothing (normalised) of
-the FAS, ObsPy's ``eg`` and ``pg``; timed on a subset and scaled linearly. It covers less than
-the evaluation does (no Anderson, no intensity measures), so the ratio is a lower bound.
+Side by side in one run, on the same records, each in a fresh Python process:
+
+* ``previous``: the package as of ``--previous`` (default: the commit before the fused RotD
+  kernel, see ``PREVIOUS``), unpacked from git into a temporary folder (``git archive``);
+* ``current``: this working tree's package.
+
+Each process compiles (or loads) its numba kernels on two pairs first, untimed, then times
+``evaluate_pairs`` on all pairs (wall and CPU time).  Figures are reported per 1,000 pairs.
+Also: the figures + report time (current), each waveform measure's share, and the classic
+reference loop (pyrotd + ObsPy) on a few pairs, as before.
 
 Usage::
 
-    python benchmarks/bench_evaluate.py            # full run (100 pairs)
-    python benchmarks/bench_evaluate.py --quick    # reduced sizes while developing
+    python benchmarks/bench_evaluate.py                 # 1,000 pairs
+    python benchmarks/bench_evaluate.py --pairs 100     # quicker
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,12 +39,29 @@ import numpy as np
 
 from seismoalice import __version__
 from seismoalice.data.filters import bandpass
-from seismoalice.evaluation.compute import EvaluationConfig, evaluate_pairs
-from seismoalice.evaluation.outputs import write_outputs
+from seismoalice.evaluation.config import EvaluationConfig
 from seismoalice.io_utils import write_json
 
 RESULT = Path(__file__).parent / "results" / "evaluate.json"
+REPO = Path(__file__).resolve().parents[1]
 DT = 0.01
+TARGET_S_PER_1000 = 60.0
+#: The last commit before the fused RotD kernel and the waveform measures (branch point).
+PREVIOUS = "2bb6eba"
+
+CHILD = """
+import json, sys, time
+import numpy as np
+import seismoalice
+from seismoalice.evaluation.compute import evaluate_pairs
+pred, ref = np.load(sys.argv[1]), np.load(sys.argv[2])
+evaluate_pairs(pred[:2], ref[:2], {dt})
+wall, cpu = time.perf_counter(), time.process_time()
+result = evaluate_pairs(pred, ref, {dt})
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+print(json.dumps({{"wall_s": wall, "cpu_s": cpu, "package": seismoalice.__file__,
+                  "rotd50_first": float(result.pred["psa_rotd50"][0, 50])}}))
+"""
 
 
 def record_pairs(n_pairs: int, n_samples: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -46,6 +72,71 @@ def record_pairs(n_pairs: int, n_samples: int, seed: int = 0) -> tuple[np.ndarra
     ref = bandpass(rng.standard_normal((n_pairs, 3, n_samples)) * envelope, 1 / DT, 0.1, 30.0)
     noise = bandpass(rng.standard_normal(ref.shape) * envelope, 1 / DT, 0.1, 30.0)
     return (ref + 0.5 * noise).astype(np.float32), ref.astype(np.float32)
+
+
+def run_package(src: Path, files: tuple[Path, Path]) -> dict:
+    """Time ``evaluate_pairs`` of the package under ``src`` in a fresh process."""
+    env = os.environ | {"PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD.format(dt=DT), *map(str, files)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    timing = json.loads(out.stdout.strip().splitlines()[-1])
+    if not timing["package"].startswith(str(src)):
+        raise RuntimeError(f"imported {timing['package']} instead of the package in {src}")
+    return timing
+
+
+def previous_source(rev: str, folder: Path) -> Path:
+    """Unpack ``src/`` of git revision ``rev`` into ``folder``; returns the package root."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
+
+
+def waveform_breakdown(pred: np.ndarray, ref: np.ndarray) -> dict[str, float]:
+    """Wall seconds of each waveform measure on ``ref`` (and the pair σ, the classifier)."""
+    from seismoalice.metrics import (
+        component_coherence,
+        fas_fine_structure,
+        fine_structure_residual_sigma,
+        hv_ratio,
+        p_window_energy_fraction,
+    )
+    from seismoalice.metrics.texture_features import texture_features
+    from seismoalice.metrics.two_sample import feature_two_sample_test
+
+    acc, other = ref.astype(np.float64), pred.astype(np.float64)
+    freqs = np.geomspace(0.4, 30.0, 40)
+    picks = np.full(len(acc), 500.0)
+    steps = {
+        "coherence": lambda: component_coherence(acc, DT, freqs),
+        "hv": lambda: hv_ratio(acc, DT, freqs),
+        "p_energy_fraction": lambda: p_window_energy_fraction(acc, DT, picks),
+        "fas_fine_sigma": lambda: fas_fine_structure(acc, DT, 0.1, 30.0),
+        "fine_structure_residual_sigma": lambda: fine_structure_residual_sigma(
+            other, acc, DT, 0.1, 30.0
+        ),
+    }
+    times = {}
+    for name, step in steps.items():
+        start = time.perf_counter()
+        step()
+        times[name] = time.perf_counter() - start
+    start = time.perf_counter()
+    features = [texture_features(x, DT) for x in (acc, other)]
+    times["texture_features"] = time.perf_counter() - start
+    half = len(acc) // 2
+    start = time.perf_counter()
+    feature_two_sample_test(features[0][:half], features[1][:half], features[0][half:],
+                            features[1][half:])  # fmt: skip
+    times["classifier_fit_and_score"] = time.perf_counter() - start
+    return times
 
 
 def reference_seconds_per_pair(pred: np.ndarray, ref: np.ndarray, cfg: EvaluationConfig) -> float:
@@ -74,32 +165,65 @@ def reference_seconds_per_pair(pred: np.ndarray, ref: np.ndarray, cfg: Evaluatio
     return (time.perf_counter() - start) / len(pred)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="reduced sizes while developing")
-    args = parser.parse_args()
-    n_pairs, n_samples, n_reference = (20, 2048, 1) if args.quick else (100, 4096, 3)
-    cfg = EvaluationConfig()
-    pred, ref = record_pairs(n_pairs, n_samples)
+def outputs_seconds(pred: np.ndarray, ref: np.ndarray) -> tuple[float, dict[str, int]]:
+    """Seconds to write metrics, arrays, figures and the report of an evaluation of the pairs."""
+    from seismoalice.evaluation.compute import evaluate_pairs
+    from seismoalice.evaluation.outputs import write_outputs
 
-    cpu0, start = time.process_time(), time.perf_counter()
-    result = evaluate_pairs(pred, ref, DT, config=cfg)
-    ours = time.perf_counter() - start
-    ours_cpu = time.process_time() - cpu0
+    result = evaluate_pairs(pred, ref, DT)
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         written = write_outputs({"bench": result}, out)
-        outputs = time.perf_counter() - start
-        sizes = {name: path.stat().st_size for name, path in written.items()}
-    reference = reference_seconds_per_pair(pred[:n_reference], ref[:n_reference], cfg)
-    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        seconds = time.perf_counter() - start
+        sizes = {name: path.stat().st_size for name, path in written.files.items()}
+    return seconds, sizes
 
-    print(f"evaluate_pairs: {n_pairs} pairs of 3 × {n_samples} samples in {ours:.1f} s")
-    print(f"  {ours / n_pairs * 1e3:.0f} ms per pair (CPU {ours_cpu / n_pairs * 1e3:.0f} ms)")
-    print(f"  figures + report + metrics files: {outputs:.1f} s")
-    print(f"reference loop (pyrotd + ObsPy, subset of {n_reference}): {reference:.2f} s per pair")
-    print(f"ratio reference / ours: {reference / (ours / n_pairs):.1f}")
-    print(f"peak RSS: {peak_rss_mib:.0f} MiB; metrics.json {sizes['metrics bench'] / 1e6:.2f} MB")
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=1000, help="record pairs evaluated")
+    parser.add_argument("--previous", default=PREVIOUS, help="git revision of the previous code")
+    parser.add_argument("--reference-pairs", type=int, default=3, help="pyrotd + ObsPy loop")
+    args = parser.parse_args()
+    pred, ref = record_pairs(args.pairs, 4096)
+    per_1000 = 1000.0 / args.pairs
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = (folder / "pred.npy", folder / "ref.npy")
+        np.save(files[0], pred)
+        np.save(files[1], ref)
+        runs = {
+            "previous": run_package(previous_source(args.previous, folder), files),
+            "current": run_package(REPO / "src", files),
+        }
+    for run in runs.values():
+        run["s_per_1000_pairs"] = run["wall_s"] * per_1000
+        run["cpu_s_per_1000_pairs"] = run["cpu_s"] * per_1000
+        run.pop("package")
+    ratio = runs["previous"]["wall_s"] / runs["current"]["wall_s"]
+    cpu_ratio = runs["previous"]["cpu_s"] / runs["current"]["cpu_s"]
+    breakdown = waveform_breakdown(pred[: min(200, args.pairs)], ref[: min(200, args.pairs)])
+    outputs, sizes = outputs_seconds(pred[:100], ref[:100])
+    reference = reference_seconds_per_pair(
+        pred[: args.reference_pairs], ref[: args.reference_pairs], EvaluationConfig()
+    )
+    current = runs["current"]
+    load = os.getloadavg()
+    print(f"workload: {args.pairs} pairs of 3 × 4096 samples (dt {DT} s); load {load[0]:.1f}")
+    for name, run in runs.items():
+        print(
+            f"{name:>8}: {run['s_per_1000_pairs']:.1f} s per 1,000 pairs "
+            f"(CPU {run['cpu_s_per_1000_pairs']:.1f} s)"
+        )
+    print(f"ratio previous / current: {ratio:.2f} (wall), {cpu_ratio:.2f} (CPU)")
+    print(f"target ≤ {TARGET_S_PER_1000:.0f} s per 1,000 pairs: "
+          f"{'met' if current['s_per_1000_pairs'] <= TARGET_S_PER_1000 else 'missed'}")  # fmt: skip
+    n_breakdown = min(200, args.pairs)
+    print(f"waveform measures on {n_breakdown} records [s]:",
+          {k: round(v, 2) for k, v in breakdown.items()})  # fmt: skip
+    print(f"figures + report + metrics files (100 pairs): {outputs:.1f} s")
+    print(f"reference loop (pyrotd + ObsPy): {reference:.2f} s per pair, "
+          f"{reference / (current['wall_s'] / args.pairs):.0f}× current")  # fmt: skip
     write_json(
         RESULT,
         {
@@ -107,20 +231,28 @@ def main() -> None:
             "package_version": __version__,
             "command": " ".join([Path(sys.executable).name, *sys.argv]),
             "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
-            "load_average_at_end": os.getloadavg(),
-            "note": "machine shared with other engineers during the run: wall times are noisy",
-            "workload": {"pairs": n_pairs, "components": 3, "samples": n_samples, "dt_s": DT},
-            "ours_s": ours,
-            "ours_cpu_s": ours_cpu,
-            "ours_s_per_pair": ours / n_pairs,
-            "outputs_s": outputs,
-            "output_bytes": sizes,
-            "peak_rss_mib": peak_rss_mib,
-            "reference_pairs_timed": n_reference,
+            "load_average_at_end": load,
+            "note": "machine shared with other engineers during the run: wall times are noisy; "
+            "both implementations ran in the same run on the same records",
+            "workload": {"pairs": args.pairs, "components": 3, "samples": 4096, "dt_s": DT},
+            "previous_revision": args.previous,
+            "previous": runs["previous"],
+            "current": current,
+            "current_includes": "every metric of previous plus coherence, H/V, P-window energy "
+            "share, FAS fine structure, texture features and the classifier two-sample test",
+            "ratio_previous_over_current": ratio,
+            "cpu_ratio_previous_over_current": cpu_ratio,
+            "target_s_per_1000_pairs": TARGET_S_PER_1000,
+            "target_met": current["s_per_1000_pairs"] <= TARGET_S_PER_1000,
+            "waveform_breakdown_records": n_breakdown,
+            "waveform_breakdown_s": breakdown,
+            "outputs_s_100_pairs": outputs,
+            "output_bytes_100_pairs": sizes,
+            "reference_pairs_timed": args.reference_pairs,
             "reference_s_per_pair": reference,
             "reference_note": "pyrotd PSA (3 comps) + RotD50 and ObsPy KO smoothing per record "
             "side, ObsPy eg + pg per pair; no Anderson or intensity measures (lower bound)",
-            "ratio_reference_over_ours": reference / (ours / n_pairs),
+            "ratio_reference_over_current": reference / (current["wall_s"] / args.pairs),
         },
     )
 

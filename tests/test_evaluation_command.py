@@ -25,10 +25,10 @@ FORMAT = {
 }
 
 
-def write_dataset(path, waves, names, splits):
+def write_dataset(path, waves, names, splits, picks=None):
     with WaveformWriter(path, FORMAT) as writer:
         for wave, name, split in zip(waves, names, splits, strict=True):
-            writer.add_trace({"trace_name": name, "split": split}, wave)
+            writer.add_trace({"trace_name": name, "split": split} | (picks or {}), wave)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,8 @@ def datasets(tmp_path_factory):
     ref = bandpass(rng.normal(size=(4, 3, t.size)) * t * np.exp(-t / 2), FS, 0.3, 30.0)
     names = ["ev0.STA", "ev1.STA", "ev2.STA", "ev3.STA"]
     splits = ["test", "test", "train", "test"]
-    write_dataset(root / "ref", ref, names, splits)
+    picks = {"trace_p_arrival_sample": 150.0, "trace_s_arrival_sample": 400.0}
+    write_dataset(root / "ref", ref, names, splits, picks)
     order = [3, 0, 2, 1]  # the prediction lists the records in another order
     pred = 2.0 * ref[order]
     pred[2, 0, 10] = np.nan  # a bad sample in a train record: excluded by --split test
@@ -70,10 +71,19 @@ def test_evaluate_writes_metrics_figures_and_report(datasets, tmp_path):
         "example_0_ev0.STA.png",
         "fas_residuals.png",
         "psa_residuals.png",
+        "waveform.png",
     ]
-    assert (out / "report.html").read_text().count("data:image/png;base64,") == 5
+    assert (out / "report.html").read_text().count("data:image/png;base64,") == 6
     assert "PSA RotD50 bias / σ, 0.1–0.3 s" in result.output
     assert "-0.69 / 0.00" in result.output
+    # waveform measures: pred = 2·ref, so pred and ref agree; picks come from the metadata
+    waveform = metrics["summary"]["waveform"]
+    assert waveform["p_energy_fraction"]["Z"]["n_ref"] == 2
+    assert waveform["p_energy_fraction"]["Z"]["difference"] == pytest.approx(0.0, abs=1e-9)
+    assert metrics["summary"]["two_sample"] == {"skipped": "2 record pairs; the test needs ≥ 10"}
+    summary = (out / "summary.md").read_text()
+    assert "| Coherence NE, mean over f: pred / ref (Δ) |" in summary
+    assert "Classifier two-sample accuracy" in result.output
 
 
 def test_evaluate_names_mismatched_traces(datasets, tmp_path):

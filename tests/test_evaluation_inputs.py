@@ -8,8 +8,9 @@ import pytest
 
 from seismoalice.data.seisbench_format import WaveformWriter
 from seismoalice.errors import ConfigError, DataError
-from seismoalice.evaluation.compute import bad_samples, match_records
+from seismoalice.evaluation.compute import match_records
 from seismoalice.evaluation.inputs import read_records
+from seismoalice.evaluation.measures import bad_samples
 
 
 def test_npy_is_read_with_dt(tmp_path):

@@ -78,10 +78,11 @@ def test_saved_png_is_300_dpi(results, tmp_path):
 
 def test_report_is_self_contained(results, tmp_path):
     written = write_outputs(results, tmp_path)
-    html = written["report"].read_text(encoding="utf-8")
+    assert written.figure_errors == {}
+    html = written.files["report"].read_text(encoding="utf-8")
     assert "http" not in html and "<link" not in html and "<script" not in html
     sources = re.findall(r'src="([^"]*)"', html)
-    assert len(sources) == 5  # 4 summary figures + 1 example record
+    assert len(sources) == 6  # 5 summary figures + 1 example record
     for src in sources:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"

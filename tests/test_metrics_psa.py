@@ -22,7 +22,7 @@ from scipy.linalg import expm
 
 from seismoalice.errors import DataError
 from seismoalice.metrics import DEFAULT_PERIODS, response_spectrum, rotd, sdof_displacement
-from seismoalice.metrics.psa import nigam_jennings
+from seismoalice.metrics.oscillator import nigam_jennings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -347,7 +347,7 @@ def test_worker_count_does_not_change_the_result_and_must_be_positive() -> None:
 )
 def test_rotated_peaks_pruning_equals_brute_force(seed: int, n_t: int, ratio: float) -> None:
     """The pruned rotation kernel equals max over all samples at every angle."""
-    from seismoalice.metrics.psa import _rotated_peaks
+    from seismoalice.metrics.rotd import _rotated_peaks
 
     rng = np.random.default_rng(seed)
     u1 = rng.standard_normal((3, n_t))

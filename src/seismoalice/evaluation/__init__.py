@@ -6,13 +6,10 @@ self-contained HTML page. Every plot and report function takes ``{method_name: r
 that one figure or page can compare several methods against the same reference.
 """
 
-from seismoalice.evaluation.compute import (
-    EvaluationConfig,
-    EvaluationResult,
-    evaluate_datasets,
-    evaluate_pairs,
-)
+from seismoalice.evaluation.compute import evaluate_datasets, evaluate_pairs
+from seismoalice.evaluation.config import EvaluationConfig
 from seismoalice.evaluation.inputs import Records, read_records
+from seismoalice.evaluation.result import EvaluationResult
 
 __all__ = [
     "EvaluationConfig",

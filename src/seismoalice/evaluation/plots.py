@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seismoalice.evaluation.compute import EvaluationResult
 from seismoalice.evaluation.inputs import COMPONENTS
+from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.plotting.style import (
     PAGE_WIDTH_IN,
     axis_label,
@@ -183,21 +183,32 @@ def plot_anderson(results: Results) -> Figure:
 def plot_example(results: Results, record: str) -> Figure:
     """Pred vs ref for one record: accelerograms, smoothed FAS, PSA and Husid curves per component.
 
-    Rows are the Z, N, E components; the record must be among every result's ``examples``.
+    Rows are the Z, N, E components; methods that do not hold the record among their
+    ``examples`` (e.g. one that skipped it) are left out of the figure.
+
+    Raises:
+        KeyError: no method holds the record.
     """
     from matplotlib.lines import Line2D
     from matplotlib.ticker import NullFormatter
 
     colours = _colours(results)
-    first = next(iter(results.values()))
+    having = {
+        name: example
+        for name, result in results.items()
+        for example in result.examples
+        if example["name"] == record
+    }
+    if not having:
+        raise KeyError(f"record {record!r} is not an example of any method")
+    first_name = next(iter(having))
+    first = results[first_name]
     with paper_style():
         fig, axes = _figure(len(COMPONENTS), 4, 5.4)
-        for name, result in results.items():
-            example = next((e for e in result.examples if e["name"] == record), None)
-            if example is None:
-                raise KeyError(f"record {record!r} is not an example of method {name!r}")
+        for name, example in having.items():
+            result = results[name]
             i, t = example["index"], np.arange(example["ref"].shape[-1]) * result.dt
-            ref_curve = [("ref", REF_COLOUR, 1)] if name == next(iter(results)) else []
+            ref_curve = [("ref", REF_COLOUR, 1)] if name == first_name else []
             for side, colour, z in [("pred", colours[name], 2), *ref_curve]:
                 measures = getattr(result, side)
                 for c, row in enumerate(axes):
@@ -223,9 +234,76 @@ def plot_example(results: Results, record: str) -> Figure:
         for ax, label in zip(axes[-1], labels, strict=True):
             ax.set_xlabel(axis_label(*label))
         handles = [Line2D([], [], color=REF_COLOUR, label="reference")]
-        handles += [Line2D([], [], color=c, label=n) for n, c in colours.items()]
+        handles += [Line2D([], [], color=colours[n], label=n) for n in having]
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
         fig.suptitle(f"Record {record} (Δt = {first.dt:g} s, 5% damping)")
+    return fig
+
+
+def _percentile_band(ax: Axes, x: np.ndarray, stats: dict, colour: str, label: str) -> bool:
+    """Median (line) and 16–84 % band (shaded) of one curve summary; False if all undefined."""
+    median = np.asarray(stats["median"], dtype=float)
+    low, high = (np.asarray(stats[k], dtype=float) for k in ("p16", "p84"))
+    ax.fill_between(x, low, high, color=colour, alpha=0.2, lw=0)
+    ax.plot(x, median, color=colour, label=label)
+    return bool(np.isfinite(median).any())
+
+
+def plot_waveform(results: Results) -> Figure:
+    """Inter-component coherence (ZN, ZE, NE) and H/V ratio vs frequency, pred vs reference.
+
+    Median over records (line) and 16–84 % band (shaded) per method; the reference in black
+    (one curve per distinct reference record set, e.g. when methods skipped different records).
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    colours = _colours(results)
+    panels = [("coherence", pair, f"Coherence {pair}") for pair in ("ZN", "ZE", "NE")]
+    panels.append(("hv", None, "H/V"))
+    references: list[tuple[str, EvaluationResult]] = []
+    for name, result in results.items():
+        if all(result.names != other.names for _, other in references):
+            references.append((name, result))
+    with paper_style():
+        fig, axes = _figure(2, 2, 5.2, sharex=True)
+        for ax, (kind, pair, title) in zip(axes.flat, panels, strict=True):
+            has_data = False
+            for k, (name, result) in enumerate(references):
+                stats = result.summary["waveform"][kind]
+                curve = stats[pair]["ref"] if pair else stats["ref"]
+                label = "reference" if k == 0 else f"reference ({name})"
+                style_colour = REF_COLOUR if k == 0 else f"{0.3 + 0.2 * k:.1f}"
+                has_data |= _percentile_band(
+                    ax, result.waveform_frequencies, curve, style_colour, label
+                )
+            for name, result in results.items():
+                stats = result.summary["waveform"][kind]
+                curve = stats[pair]["pred"] if pair else stats["pred"]
+                has_data |= _percentile_band(
+                    ax, result.waveform_frequencies, curve, colours[name], name
+                )
+            set_log_axes(ax, x=True, y=kind == "hv")
+            if kind == "coherence":
+                ax.set_ylim(0, 1)
+                ax.set_ylabel("Magnitude-squared coherence")
+            else:
+                ax.set_ylabel("H/V")
+                ax.yaxis.set_major_formatter(ScalarFormatter())
+                ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.set_title(title)
+            if not has_data:
+                ax.text(0.5, 0.5, "undefined for every record", transform=ax.transAxes,
+                        ha="center")  # fmt: skip
+        for ax in axes[-1]:
+            ax.set_xlabel(axis_label("Frequency", "Hz"))
+        handles = [Line2D([], [], color=REF_COLOUR, label="reference")]
+        handles += [Line2D([], [], color=c, label=n) for n, c in colours.items()]
+        handles.append(Patch(color="0.6", alpha=0.4, label="16–84 % of records"))
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+        n = ", ".join(f"{k}: {r.summary['n_records']}" for k, r in results.items())
+        fig.suptitle(f"Inter-component coherence and H/V, median over records ({n})")
     return fig
 
 
@@ -234,12 +312,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "record"
 
 
-def write_figures(results: Results, out_dir: str | Path) -> dict[str, Path]:
-    """Draw every figure of ``results`` into ``out_dir`` as PNG; returns {title: path}."""
+def write_figures(results: Results, out_dir: str | Path) -> tuple[dict[str, Path], dict[str, str]]:
+    """Draw every figure of ``results`` into ``out_dir`` as PNG.
+
+    A figure that fails to draw is reported, not raised, so the other figures and the report
+    are still written.
+
+    Returns:
+        ``({title: path} of the figures written, {title: error} of those that failed)``.
+    """
     out = Path(out_dir)
     figures = {
         "PSA residuals": ("psa_residuals.png", lambda: plot_residuals(results, "psa")),
         "FAS residuals": ("fas_residuals.png", lambda: plot_residuals(results, "fas")),
+        "Coherence and H/V": ("waveform.png", lambda: plot_waveform(results)),
         "EG–PG goodness of fit": ("eg_pg.png", lambda: plot_eg_pg(results)),
         "Anderson scores": ("anderson.png", lambda: plot_anderson(results)),
     }
@@ -249,4 +335,10 @@ def write_figures(results: Results, out_dir: str | Path) -> dict[str, Path]:
             f"example_{k}_{slug(name)}.png",
             lambda name=name: plot_example(results, name),
         )
-    return {title: save_figure(draw(), out / file) for title, (file, draw) in figures.items()}
+    written, errors = {}, {}
+    for title, (file, draw) in figures.items():
+        try:
+            written[title] = save_figure(draw(), out / file)
+        except Exception as exc:  # a figure must never cost the results already computed
+            errors[title] = f"{type(exc).__name__}: {exc}"
+    return written, errors

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from seismoalice import __version__
-from seismoalice.evaluation.compute import EvaluationResult
+from seismoalice.evaluation.result import EvaluationResult
 from seismoalice.io_utils import atomic_write_text
 
 Results = Mapping[str, EvaluationResult]
@@ -87,6 +87,56 @@ def summary_rows(results: Results) -> list[tuple[str, list[str]]]:
         ("Median D5-95 ratio pred/ref", [_fmt(s["duration_ratio"]["d5_95"]) for s in summaries]),
         ("Median D5-75 ratio pred/ref", [_fmt(s["duration_ratio"]["d5_75"]) for s in summaries]),
     ]
+    return rows + waveform_rows(summaries)
+
+
+def _pred_ref(entry: Mapping) -> str:
+    """``pred / ref (pred − ref)`` of a waveform comparison, medians over records."""
+    return f"{_fmt(entry['pred'], 3)} / {_fmt(entry['ref'], 3)} ({_fmt(entry['difference'], 3)})"
+
+
+def _two_sample(entry: Mapping) -> str:
+    if "skipped" in entry:
+        return f"– ({entry['skipped']})"
+    return f"{entry['accuracy']:.2f} [{entry['ci95_low']:.2f}, {entry['ci95_high']:.2f}]"
+
+
+def waveform_rows(summaries: list[Mapping]) -> list[tuple[str, list[str]]]:
+    """Rows of the waveform measures: medians over records of pred / ref (their difference)."""
+    waves = [s["waveform"] for s in summaries]
+    rows = [
+        (
+            f"Coherence {pair}, mean over f: pred / ref (Δ)",
+            [_pred_ref(w["coherence"][pair]["mean_over_frequency"]) for w in waves],
+        )
+        for pair in ("ZN", "ZE", "NE")
+    ]
+    rows += [
+        (
+            "ln H/V, mean over f: pred / ref (Δ)",
+            [_pred_ref(w["hv"]["ln_mean_over_frequency"]) for w in waves],
+        ),
+        (
+            "P-window HF energy share, Z: pred / ref (Δ)",
+            [_pred_ref(w["p_energy_fraction"]["Z"]) for w in waves],
+        ),
+        (
+            "P-window HF energy share, N and E: pred / ref (Δ)",
+            [_pred_ref(w["p_energy_fraction"]["horizontal"]) for w in waves],
+        ),
+        (
+            "FAS fine-structure σ: pred / ref (Δ)",
+            [_pred_ref(w["fas_fine_sigma"]["all"]) for w in waves],
+        ),
+        (
+            "FAS fine-structure residual σ (median)",
+            [_fmt(w["fine_structure_residual_sigma"]["median_all"]) for w in waves],
+        ),
+        (
+            "Classifier two-sample accuracy [95% CI] (0.5: indistinguishable)",
+            [_two_sample(s["two_sample"]) for s in summaries],
+        ),
+    ]
     return rows
 
 
@@ -108,10 +158,25 @@ def _image(title: str, path: Path) -> str:
     )
 
 
+WAVEFORM_NOTE = (
+    "Waveform measures compare medians over records of the prediction and the reference: "
+    "magnitude-squared coherence between components (Welch segments, Konno–Ohmachi smoothed), "
+    "H/V (quadratic mean of the smoothed horizontal FAS over the vertical), the share of the "
+    "energy above the HF corner between the P and S picks, and the standard deviation of ln FAS "
+    "about its Konno–Ohmachi trend. The classifier two-sample test (Lopez-Paz &amp; Oquab "
+    "2017) trains a logistic regression on texture features of half of the record pairs and "
+    "scores it on the other half; records of one event may fall in both halves."
+)
+
+
 def render_report(
-    results: Results, figures: Mapping[str, Path], title: str = "SeismoALICE evaluation"
+    results: Results,
+    figures: Mapping[str, Path],
+    title: str = "SeismoALICE evaluation",
+    figure_errors: Mapping[str, str] | None = None,
 ) -> str:
-    """HTML text of the report for ``results`` with the PNG ``figures`` ({caption: path})."""
+    """HTML text of the report for ``results`` with the PNG ``figures`` ({caption: path}) and
+    the figures that could not be drawn (``figure_errors``, {caption: error})."""
     methods = list(results)
     created = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     inputs = [
@@ -138,8 +203,14 @@ def render_report(
         _table(["Measure", *methods], summary_rows(results)),
         "<p class='meta'>Quality bands of EG, PG (Kristeková et al. 2009) and the Anderson (2004) "
         "score: excellent ≥ 8, good 6–8, fair 4–6, poor &lt; 4.</p>",
+        f"<p class='meta'>{WAVEFORM_NOTE}</p>",
         "<h2>Figures</h2>",
         *[_image(caption, path) for caption, path in figures.items()],
+        *[
+            f"<p class='meta'>Figure “{html.escape(caption)}” could not be drawn: "
+            f"{html.escape(error)}</p>"
+            for caption, error in (figure_errors or {}).items()
+        ],
         "<h2>Inputs</h2>",
         "<ul>"
         + "".join(
@@ -161,10 +232,28 @@ def write_report(
     figures: Mapping[str, Path],
     path: str | Path,
     title: str = "SeismoALICE evaluation",
+    figure_errors: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the self-contained report to ``path`` atomically and return the path."""
-    atomic_write_text(path, render_report(results, figures, title))
+    atomic_write_text(path, render_report(results, figures, title, figure_errors))
     return Path(path)
+
+
+def markdown_summary(results: Results, title: str = "SeismoALICE evaluation") -> str:
+    """The summary table as markdown, with the version and the residual convention."""
+    rows = summary_rows(results)
+    header = ["Measure", *results]
+    lines = [
+        f"# {title}",
+        "",
+        f"SeismoALICE {__version__}; residuals r = ln(ref/pred) (SCEC BBP convention).",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *["| " + " | ".join([label, *cells]) + " |" for label, cells in rows],
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def format_summary(results: Results) -> str:

@@ -81,6 +81,25 @@ def as_signal(x: Any, name: str = "acc", max_ndim: int = 3) -> tuple[np.ndarray,
     return arr, kind
 
 
+def as_records(x: Any, name: str = "acc", min_components: int = 1) -> tuple[np.ndarray, bool]:
+    """Validate multi-component records ``(N, C, T)`` or one record ``(C, T)``.
+
+    Returns:
+        ``(records (N, C, T) float64, single)``, ``single`` True for ``(C, T)`` input (then
+        ``N = 1``: callers drop that axis from their results).
+
+    Raises:
+        DataError: as :func:`as_signal`, or not 2-D/3-D, or fewer than ``min_components``.
+    """
+    arr, _ = as_signal(x, name)
+    if arr.ndim < 2 or arr.shape[-2] < min_components:
+        raise DataError(
+            f"{name}: expected records (N, C, T) or (C, T) with C ≥ {min_components} "
+            f"components, got {arr.shape}"
+        )
+    return (arr[None], True) if arr.ndim == 2 else (arr, False)
+
+
 def check_dt(dt: float) -> float:
     """Return the time step as a float after checking that it is a finite positive number [s]."""
     try:
@@ -110,3 +129,66 @@ def as_positive_vector(values: Any, name: str, allow_zero: bool = False) -> np.n
         bound = "non-negative" if allow_zero else "positive"
         raise DataError(f"{name}: expected finite {bound} values, got {arr}")
     return arr
+
+
+def record_lengths(acc: np.ndarray) -> np.ndarray:
+    """Samples up to and including each record's last non-zero sample, over its components.
+
+    For records stacked with trailing zero padding (``(N, C, T)``, as the evaluation's readers
+    return them), this recovers each record's own length; shape ``acc.shape[:-2]`` (``(N,)``).
+    An all-zero record has length 0.
+    """
+    nonzero = np.any(acc != 0, axis=-2)
+    last = acc.shape[-1] - np.argmax(nonzero[..., ::-1], axis=-1)
+    return np.where(nonzero.any(axis=-1), last, 0)
+
+
+def as_lengths(lengths: Any, lead_shape: tuple[int, ...], n_t: int) -> np.ndarray:
+    """Validate record lengths [samples] for signals of leading shape ``lead_shape`` and ``n_t``
+    samples: one per record (``(N,)``, the first leading axis) or one per trace
+    (``lead_shape``); ``None`` means every trace is ``n_t`` long. Returns ``lead_shape`` ints.
+
+    Raises:
+        DataError: wrong shape, or a length outside ``1 … n_t``.
+    """
+    if lengths is None:
+        return np.full(lead_shape, n_t, dtype=np.int64)
+    arr = np.asarray(lengths)
+    if arr.dtype.kind not in "iuf" or not np.all(arr == np.round(arr)):
+        raise DataError(f"lengths: expected whole numbers of samples, got {lengths!r}")
+    arr = arr.astype(np.int64)
+    if lead_shape and arr.shape == lead_shape[:1]:
+        arr = arr.reshape(arr.shape + (1,) * (len(lead_shape) - 1))
+    try:
+        arr = np.broadcast_to(arr, lead_shape).copy()
+    except ValueError:
+        raise DataError(
+            f"lengths: expected shape {lead_shape[:1]} or {lead_shape}, got {arr.shape}"
+        ) from None
+    if arr.size and not (arr.min() >= 1 and arr.max() <= n_t):
+        raise DataError(f"lengths: every length must lie in 1…{n_t} samples, got {arr.ravel()}")
+    return arr
+
+
+def length_groups(lengths: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """``[(L, indices)]``: the flat indices of ``lengths`` that equal each distinct length ``L``
+    (records of one length are then processed as one batch)."""
+    flat = lengths.ravel()
+    return [(int(n), np.flatnonzero(flat == n)) for n in np.unique(flat)]
+
+
+def as_component_mask(mask: Any, acc: np.ndarray) -> np.ndarray:
+    """Boolean ``acc.shape[:-1]`` mask of the components to use: ``mask`` if given (validated;
+    ``(C,)`` for a single record stored as ``(1, C, T)`` is accepted), and only where the
+    component is not all zeros (a missing component is stored as zeros).
+
+    Raises:
+        DataError: ``mask`` has the wrong shape.
+    """
+    present = np.any(acc != 0, axis=-1)
+    if mask is None:
+        return present
+    arr = np.asarray(mask, dtype=bool)
+    if arr.size != present.size:
+        raise DataError(f"mask: expected shape {present.shape}, got {arr.shape}")
+    return arr.reshape(present.shape) & present

@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numba
 import numpy as np
 
 from seismoalice.data.filters import bandpass
 from seismoalice.errors import DataError
 from seismoalice.metrics._arrays import as_positive_vector, as_signal, check_dt, check_pair
 from seismoalice.metrics.fourier import fourier_amplitude_spectrum
-from seismoalice.metrics.intensity import arias_intensity, displacement, husid, velocity
+from seismoalice.metrics.intensity import husid
 from seismoalice.metrics.psa import DEFAULT_PERIODS, response_spectrum
 
 #: SCEC BBP frequency bands B1–B10 [Hz].
@@ -90,29 +91,70 @@ def quality_label(score: Any) -> np.ndarray:
     return labels
 
 
-def _duration_score(curve1: np.ndarray, curve2: np.ndarray) -> np.ndarray:
-    """C1/C2: 10·max(0, 1 − max_t |H1(t) − H2(t)|) for normalised cumulative curves (..., T)."""
-    return 10.0 * np.maximum(0.0, 1.0 - np.abs(curve1 - curve2).max(axis=-1))
+@numba.njit(parallel=True, cache=True)
+def _time_sums(a1: np.ndarray, a2: np.ndarray, dt: float) -> np.ndarray:
+    """What criteria C1–C7 and C10 need of band-passed trace pairs ``a1, a2`` ``(R, T)``.
+
+    Velocity and displacement are cumulative trapezoids from 0 (as
+    :func:`~seismoalice.metrics.intensity.velocity` and ``displacement`` with
+    ``baseline="none"``); energies ∫x² dt are trapezoids; the Husid
+    curves are the cumulative energies over their totals.  Returns ``(R, 15)``: energies of
+    a1, a2, v1, v2; peaks |a1|, |a2|, |v1|, |v2|, |d1|, |d2|; max_t |H_a1 − H_a2| and
+    max_t |H_v1 − H_v2| (NaN if a total is 0); Σa1a2, Σa1², Σa2² (rectangle sums, for C10).
+    """
+    n_rec, n_t = a1.shape
+    out = np.empty((n_rec, 15))
+    for i in numba.prange(n_rec):
+        v = np.zeros((2, n_t))
+        energy = np.zeros(4)
+        peak = np.zeros(6)
+        cross = s11 = s22 = 0.0
+        for side in range(2):
+            x = a1[i] if side == 0 else a2[i]
+            d = 0.0
+            peak[side] = abs(x[0])
+            for t in range(1, n_t):
+                v[side, t] = v[side, t - 1] + 0.5 * dt * (x[t - 1] + x[t])
+                d += 0.5 * dt * (v[side, t - 1] + v[side, t])
+                energy[side] += 0.5 * dt * (x[t - 1] ** 2 + x[t] ** 2)
+                energy[2 + side] += 0.5 * dt * (v[side, t - 1] ** 2 + v[side, t] ** 2)
+                peak[side] = max(peak[side], abs(x[t]))
+                peak[2 + side] = max(peak[2 + side], abs(v[side, t]))
+                peak[4 + side] = max(peak[4 + side], abs(d))
+        for t in range(n_t):
+            cross += a1[i, t] * a2[i, t]
+            s11 += a1[i, t] * a1[i, t]
+            s22 += a2[i, t] * a2[i, t]
+        gaps = np.zeros(2)
+        cumulative = np.zeros(4)
+        for t in range(1, n_t):
+            cumulative[0] += 0.5 * dt * (a1[i, t - 1] ** 2 + a1[i, t] ** 2)
+            cumulative[1] += 0.5 * dt * (a2[i, t - 1] ** 2 + a2[i, t] ** 2)
+            cumulative[2] += 0.5 * dt * (v[0, t - 1] ** 2 + v[0, t] ** 2)
+            cumulative[3] += 0.5 * dt * (v[1, t - 1] ** 2 + v[1, t] ** 2)
+            for k in range(2):
+                gap = abs(
+                    cumulative[2 * k] / energy[2 * k] - cumulative[2 * k + 1] / energy[2 * k + 1]
+                )
+                gaps[k] = max(gaps[k], gap)
+        for k in range(2):
+            if energy[2 * k] <= 0 or energy[2 * k + 1] <= 0:
+                gaps[k] = np.nan
+        out[i, :4] = energy
+        out[i, 4:10] = peak
+        out[i, 10:12] = gaps
+        out[i, 12] = cross
+        out[i, 13] = s11
+        out[i, 14] = s22
+    return out
 
 
-def _energy(x: np.ndarray, dt: float) -> np.ndarray:
-    """∫x² dt (trapezoid), shape (...): Arias intensity π/(2g)∫x² evaluated with g = π/2."""
-    return arias_intensity(x, dt, g=np.pi / 2)
-
-
-def _peak(x: np.ndarray) -> np.ndarray:
-    """Absolute maximum over time (PGA, PGV, PGD of band-passed motion), shape (...)."""
-    return np.abs(x).max(axis=-1)
-
-
-def _correlation_score(a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
+def _correlation_score(cross: np.ndarray, s11: np.ndarray, s22: np.ndarray) -> np.ndarray:
     """C10: 10·max(0, Σa1a2 / √(Σa1²·Σa2²)) at zero lag; 10 when both are zero, 0 when one is."""
-    norm = np.sqrt(np.sum(a1 * a1, axis=-1) * np.sum(a2 * a2, axis=-1))
-    cross = np.sum(a1 * a2, axis=-1)
+    norm = np.sqrt(s11 * s22)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = 10.0 * np.maximum(0.0, cross / norm)
-    both_zero = ~np.any(a1, axis=-1) & ~np.any(a2, axis=-1)
-    return np.where(norm > 0, score, np.where(both_zero, 10.0, 0.0))
+    return np.where(norm > 0, score, np.where((s11 == 0) & (s22 == 0), 10.0, 0.0))
 
 
 def _mean_score(s1: np.ndarray, s2: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -157,8 +199,6 @@ def _band_criteria(
     fs = 1.0 / dt
     a1 = bandpass(acc1, fs, f1, min(f2, 0.9999 * fs / 2), order=2)
     a2 = bandpass(acc2, fs, f1, min(f2, 0.9999 * fs / 2), order=2)
-    v1, v2 = velocity(a1, dt, baseline="none"), velocity(a2, dt, baseline="none")
-    d1, d2 = displacement(a1, dt, baseline="none"), displacement(a2, dt, baseline="none")
     periods, psa1, psa2 = spectra
     freqs, fas1, fas2 = fourier
     in_periods = (periods >= 1.0 / f2) & (periods <= 1.0 / f1)
@@ -168,18 +208,21 @@ def _band_criteria(
             f"band {f1}–{f2} Hz holds no response-spectrum period or no FFT frequency: "
             "use longer records or a denser period grid"
         )
-    return np.stack(
+    n_t = a1.shape[-1]
+    sums = _time_sums(a1.reshape(-1, n_t), a2.reshape(-1, n_t), dt).reshape(*a1.shape[:-1], 15)
+    if np.isnan(sums[..., 10]).any():
+        record, component = (int(i) for i in np.argwhere(np.isnan(sums[..., 10]))[0])
+        raise DataError(
+            f"record {record}, component {component}: no energy in {f1}–{f2} Hz, the Husid "
+            "curve (C1, C2) is undefined"
+        )
+    duration = 10.0 * np.maximum(0.0, 1.0 - sums[..., 10:12])
+    return np.concatenate(
         [
-            _duration_score(husid(a1, dt), husid(a2, dt)),
-            _duration_score(husid(v1, dt), husid(v2, dt)),
-            anderson_score(_energy(a1, dt), _energy(a2, dt)),
-            anderson_score(_energy(v1, dt), _energy(v2, dt)),
-            anderson_score(_peak(a1), _peak(a2)),
-            anderson_score(_peak(v1), _peak(v2)),
-            anderson_score(_peak(d1), _peak(d2)),
-            _mean_score(psa1, psa2, in_periods),
-            _mean_score(fas1, fas2, in_freqs),
-            _correlation_score(a1, a2),
+            duration,
+            np.stack([anderson_score(sums[..., k], sums[..., k + 1]) for k in range(0, 10, 2)], -1),
+            np.stack([_mean_score(psa1, psa2, in_periods), _mean_score(fas1, fas2, in_freqs)], -1),
+            _correlation_score(sums[..., 12], sums[..., 13], sums[..., 14])[..., None],
         ],
         axis=-1,
     )
@@ -195,6 +238,7 @@ def anderson_gof(
     damping: float = 0.05,
     horizontal: Sequence[int] | None = None,
     align: bool = False,
+    psa: tuple[Any, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """Anderson (2004) goodness of fit of ``acc1`` (e.g. synthetic) against ``acc2`` (recorded).
 
@@ -208,6 +252,9 @@ def anderson_gof(
         damping: damping ratio of the response spectrum.
         horizontal: component indices averaged into the record score (default: all).
         align: shift each ``acc1`` trace so its 5% Arias time matches ``acc2``'s (SCEC BBP).
+        psa: the response spectra of ``acc1`` and ``acc2`` at ``periods`` with ``damping``,
+            each of shape ``acc.shape[:-1] + (P,)``, when the caller has them already (not
+            with ``align``); computed here otherwise.
 
     Returns:
         Dict with ``band_scores`` (N, C, 10, B): C1–C10 per band, NaN where a band is not
@@ -247,11 +294,15 @@ def anderson_gof(
         x1 = align_onsets(x1, x2, dt)
 
     periods = as_positive_vector(periods, "periods")
-    spectra = (
-        periods,
-        response_spectrum(x1, dt, periods, damping),
-        response_spectrum(x2, dt, periods, damping),
-    )
+    if psa is None or align:
+        psa = tuple(response_spectrum(x, dt, periods, damping) for x in (x1, x2))
+    psa1, psa2 = (np.asarray(s, dtype=np.float64) for s in psa)
+    if psa1.size != psa2.size or psa1.size != x1.shape[0] * x1.shape[1] * periods.size:
+        raise DataError(
+            f"psa: expected two spectra of {x1.shape[0] * x1.shape[1]} traces × "
+            f"{periods.size} periods, got shapes {psa1.shape} and {psa2.shape}"
+        )
+    spectra = (periods, psa1.reshape(*x1.shape[:2], -1), psa2.reshape(*x1.shape[:2], -1))
     freqs, fas1 = fourier_amplitude_spectrum(x1, dt, taper=0.0)
     _, fas2 = fourier_amplitude_spectrum(x2, dt, taper=0.0)
     fourier = (freqs, fas1, fas2)

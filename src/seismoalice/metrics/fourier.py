@@ -7,20 +7,28 @@ Conventions (metrics.md §3): ``FAS(f_k) = Δt·|Σ_n a_n e^{−2πi kn/N'}|`` a
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 from scipy import fft, signal
 
 from seismoalice.errors import DataError
-from seismoalice.metrics._arrays import as_positive_vector, as_signal, check_dt, check_pair
+from seismoalice.metrics._arrays import (
+    as_lengths,
+    as_positive_vector,
+    as_signal,
+    check_dt,
+    check_pair,
+    length_groups,
+)
 
 #: Row blocks of centre frequencies used when forming smoothing weights (bounds memory).
 _WEIGHT_ELEMENTS = 1 << 22
 
 
 def fourier_amplitude_spectrum(
-    acc: Any, dt: float, nfft: int | None = None, taper: float = 0.05
+    acc: Any, dt: float, nfft: int | None = None, taper: float = 0.05, lengths: Any = None
 ) -> tuple[np.ndarray, Any]:
     """Fourier amplitude spectrum ``Δt·|FFT|`` of records along the last axis.
 
@@ -31,6 +39,9 @@ def fourier_amplitude_spectrum(
             default ``T``.
         taper: fraction of the record tapered by a half cosine at *each* end (Tukey window
             with ``alpha = 2·taper``); 0 disables.
+        lengths: samples of each record (``(N,)``) or trace (``acc.shape[:-1]``) when records
+            of different lengths are stacked with trailing zero padding: each is tapered on
+            its own length, so the padding only refines the frequency grid; default ``T``.
 
     Returns:
         ``(freqs, fas)``: frequencies ``(F,)`` [Hz] with ``F = ⌊N'/2⌋ + 1``, and the spectrum
@@ -44,10 +55,22 @@ def fourier_amplitude_spectrum(
         raise DataError(f"nfft={nfft} is shorter than the record ({n_t} samples)")
     if not 0 <= taper <= 0.5:
         raise DataError(f"taper must lie in [0, 0.5] (fraction at each end), got {taper}")
-    if taper > 0:
-        arr = arr * signal.windows.tukey(n_t, alpha=2 * taper)
+    arr = _tapered(arr, as_lengths(lengths, arr.shape[:-1], n_t), taper)
     spectrum = dt * np.abs(fft.rfft(arr, n=n_fft, axis=-1, workers=-1))
     return fft.rfftfreq(n_fft, dt), kind.wrap(spectrum)
+
+
+def _tapered(arr: np.ndarray, lengths: np.ndarray, taper: float) -> np.ndarray:
+    """Traces ``(..., T)`` times a Tukey window over each one's first ``lengths`` samples, zero
+    after them."""
+    n_t = arr.shape[-1]
+    if (lengths == n_t).all():
+        return arr * signal.windows.tukey(n_t, alpha=2 * taper) if taper > 0 else arr
+    flat = arr.reshape(-1, n_t)
+    out = np.zeros_like(flat)
+    for n, rows in length_groups(lengths):
+        out[rows, :n] = flat[rows, :n] * signal.windows.tukey(n, alpha=2 * taper)
+    return out.reshape(arr.shape)
 
 
 def _ko_weights(freqs: np.ndarray, centers: np.ndarray, bandwidth: float) -> np.ndarray:
@@ -84,7 +107,8 @@ def konno_ohmachi(
 
     Returns:
         Smoothed spectra ``(..., Fc)``, of the input's array type.  The weights are a dense
-        ``(Fc, F)`` matrix built in row blocks, applied by one matrix product per block.
+        ``(Fc, F)`` matrix built in row blocks (kept for the next call on the same grids),
+        applied by one matrix product per block.
     """
     arr, kind = as_signal(spectra, "spectra")
     f = as_positive_vector(freqs, "freqs", allow_zero=True)
@@ -95,15 +119,25 @@ def konno_ohmachi(
     centers = f if center_freqs is None else as_positive_vector(center_freqs, "center_freqs", True)
     if not bandwidth > 0:
         raise DataError(f"bandwidth must be positive, got {bandwidth}")
+    b = float(bandwidth)
     flat = arr.reshape(-1, f.size)
     out = np.empty((flat.shape[0], centers.size))
     rows = max(1, _WEIGHT_ELEMENTS // f.size)
     for start in range(0, centers.size, rows):
-        weights = _ko_weights(f, centers[start : start + rows], bandwidth)
-        total = weights.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, start : start + rows] = (flat @ weights.T) / total
+        block = centers[start : start + rows]
+        out[:, start : start + rows] = flat @ _averaging_weights(f.tobytes(), block.tobytes(), b)
     return kind.wrap(out.reshape(*arr.shape[:-1], centers.size))
+
+
+@functools.lru_cache(maxsize=16)
+def _averaging_weights(freqs: bytes, centers: bytes, bandwidth: float) -> np.ndarray:
+    """Konno–Ohmachi weights divided by their sum, ``(F, Fc)`` (cached: evaluations smooth many
+    batches on the same grids). Arguments are the float64 bytes of the two grids."""
+    weights = _ko_weights(np.frombuffer(freqs), np.frombuffer(centers), bandwidth)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised = (weights / weights.sum(axis=1, keepdims=True)).T
+    normalised.setflags(write=False)
+    return normalised
 
 
 def default_center_frequencies(freqs: np.ndarray, count: int = 200) -> np.ndarray:
@@ -120,14 +154,15 @@ def smoothed_fas(
     bandwidth: float = 40.0,
     nfft: int | None = None,
     taper: float = 0.05,
+    lengths: Any = None,
 ) -> tuple[np.ndarray, Any]:
     """Konno–Ohmachi-smoothed FAS of records ``(..., T)``.
 
     Returns ``(center_freqs (Fc,), smoothed FAS (..., Fc))``; default centres from
-    :func:`default_center_frequencies`.
+    :func:`default_center_frequencies`; ``lengths`` as in :func:`fourier_amplitude_spectrum`.
     """
     arr, kind = as_signal(acc)
-    freqs, fas = fourier_amplitude_spectrum(arr, dt, nfft, taper)
+    freqs, fas = fourier_amplitude_spectrum(arr, dt, nfft, taper, lengths)
     if center_freqs is None:
         center_freqs = default_center_frequencies(freqs)
     centers = as_positive_vector(center_freqs, "center_freqs")
