@@ -15,7 +15,7 @@ from seismoalice.models import (
     merge_lf,
 )
 from seismoalice.models.hybrid import tukey
-from seismoalice.training.array_dataset import ArrayWaveformDataset
+from array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import ModelConfig
 from seismoalice.training.trainer import (
     build_autoencoder,

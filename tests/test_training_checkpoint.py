@@ -9,7 +9,7 @@ from tiny_model import TINY
 
 from seismoalice.errors import CheckpointError
 from seismoalice.training import checkpoint as ckpt
-from seismoalice.training.array_dataset import ArrayWaveformDataset
+from array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import config_from_dict
 from seismoalice.training.trainer import NonFiniteLossError, train_stage
 
