@@ -41,12 +41,12 @@ GOLDEN = Path(__file__).parent / "data" / "golden_training.json"
 FS, NT, FC = 100.0, 256, 1.0
 PRE = {"sampling_rate": FS, "nt": NT, "fc": FC, "filter_order": 4}
 STAGES = ("bb", "fl", "env", "hb")
-ENV = {"epochs": 2, "batch_size": 4, "max_batches": 2, "lr_g": 2e-3, "scheduler": "cosine"}
+ENV = {"epochs": 2, "batch_size": 4, "max_batches": 1, "lr_g": 2e-3, "scheduler": "cosine"}
 MODEL = {**TINY, "merge_lf": True, "hf_envelope": True, "envelope_width": 8}
 
 
 def _stage(**extra: Any) -> dict[str, Any]:
-    return {"epochs": 2, "batch_size": 4, "max_batches": 2, "lr_g": 1e-3, "lr_d": 1e-3, **extra}
+    return {"epochs": 2, "batch_size": 4, "max_batches": 1, "lr_g": 1e-3, "lr_d": 1e-3, **extra}
 
 
 CONFIGS: dict[str, dict[str, Any]] = {

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from array_dataset import ArrayWaveformDataset
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
@@ -15,7 +16,6 @@ from seismoalice.models import (
     merge_lf,
 )
 from seismoalice.models.hybrid import tukey
-from array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import ModelConfig
 from seismoalice.training.trainer import (
     build_autoencoder,

@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 import torch
+from array_dataset import ArrayWaveformDataset
 from tiny_model import TINY
 
 from seismoalice.errors import CheckpointError
 from seismoalice.training import checkpoint as ckpt
-from array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import config_from_dict
 from seismoalice.training.trainer import NonFiniteLossError, train_stage
 

@@ -7,10 +7,10 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from array_dataset import ArrayWaveformDataset
 from safetensors.torch import load_file, save_file
 from tiny_model import TINY
 
-from array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import config_from_dict
 from seismoalice.training.distributed import DistInfo
 from seismoalice.training.trainer import build_autoencoder, train_stage
