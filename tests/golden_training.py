@@ -9,12 +9,13 @@ from each hb checkpoint, and writes to ``tests/data/golden_training.json``:
 - SHA-256 digests of every tensor of every checkpoint file (weights, optimiser and RNG state)
   of ``<stage>/best`` and ``<stage>/last``, one digest per network (names and bytes);
 - the validation metrics stored with each checkpoint;
-- the SHA-256 of the generated float64 samples.
+
+and the generated samples ``(K, N, 3, T)`` [m/s²] to ``tests/data/golden_generated.npz``.
 
 The file in the repository was produced by this procedure on the code of commit 2bb6eba (the
 monolithic ``training/trainer.py``, before issue 11's redesign), so it is an independent
-reference for the redesigned code: same seed and config must give bit-identical checkpoints and
-samples (tests/test_training_golden.py). One intra-op thread makes the float reductions
+reference for the redesigned code (tests/test_training_golden.py): same seed and config must
+give bit-identical checkpoints. One intra-op thread makes the float reductions
 independent of the machine's core count. Only the import of ``train_stage`` moved with the
 redesign; the procedure is unchanged.
 """
@@ -38,6 +39,7 @@ from seismoalice.training.config import config_from_dict
 from seismoalice.training.trainer import train_stage
 
 GOLDEN = Path(__file__).parent / "data" / "golden_training.json"
+GOLDEN_SAMPLES = GOLDEN.with_name("golden_generated.npz")
 FS, NT, FC = 100.0, 256, 1.0
 PRE = {"sampling_rate": FS, "nt": NT, "fc": FC, "filter_order": 4}
 STAGES = ("bb", "fl", "env", "hb")
@@ -133,13 +135,15 @@ def _checkpoint_digests(directory: Path) -> dict[str, Any]:
     return out
 
 
-def run(root: Path) -> dict[str, Any]:
-    """Train every configuration under ``root`` and return the digests (see the docstring)."""
+def run(root: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Train every configuration under ``root``; return the checkpoint digests and the generated
+    samples of each configuration (see the module docstring)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         data = ArrayWaveformDataset(records(), FS, FC)
         result: dict[str, Any] = {}
+        samples: dict[str, np.ndarray] = {}
         for name, raw in CONFIGS.items():
             cfg = config_from_dict({**raw, **COMMON})
             for stage in STAGES:
@@ -150,10 +154,10 @@ def run(root: Path) -> dict[str, Any]:
                 for kind in ("best", "last")
             }
             gen = BroadbandGenerator.from_checkpoint(root / name / "hb" / "best")
-            lf = records(3, seed=1)
-            digests["generated"] = _digest(gen.generate(lf, FS, realizations=2, seed=3))
+            lf = records(2, seed=1)
+            samples[name] = gen.generate(lf, FS, realizations=2, seed=3)
             result[name] = digests
-        return result
+        return result, samples
     finally:
         torch.set_num_threads(threads)
 
@@ -162,5 +166,7 @@ if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        GOLDEN.write_text(json.dumps(run(Path(tmp)), indent=1, sort_keys=True) + "\n")
-    sys.stdout.write(f"wrote {GOLDEN}\n")
+        digests, generated = run(Path(tmp))
+    GOLDEN.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+    np.savez_compressed(GOLDEN_SAMPLES, **generated)
+    sys.stdout.write(f"wrote {GOLDEN} and {GOLDEN_SAMPLES}\n")
