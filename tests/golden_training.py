@@ -17,7 +17,7 @@ monolithic ``training/trainer.py``, before issue 11's redesign), so it is an ind
 reference for the redesigned code (tests/test_training_golden.py): same seed and config must
 give bit-identical checkpoints. One intra-op thread makes the float reductions
 independent of the machine's core count. Only the import of ``train_stage`` moved with the
-redesign; the procedure is unchanged.
+redesign (from ``training.trainer`` to ``training.loop``); the procedure is unchanged.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from tiny_model import TINY
 
 from seismoalice.generation import BroadbandGenerator
 from seismoalice.training.config import config_from_dict
-from seismoalice.training.trainer import train_stage
+from seismoalice.training.loop import train_stage
 
 GOLDEN = Path(__file__).parent / "data" / "golden_training.json"
 GOLDEN_SAMPLES = GOLDEN.with_name("golden_generated.npz")

@@ -8,10 +8,10 @@ import torch
 from array_dataset import ArrayWaveformDataset
 from tiny_model import TINY
 
+from seismoalice import checkpoint as ckpt
 from seismoalice.errors import CheckpointError
-from seismoalice.training import checkpoint as ckpt
 from seismoalice.training.config import config_from_dict
-from seismoalice.training.trainer import NonFiniteLossError, train_stage
+from seismoalice.training.loop import NonFiniteLossError, train_stage
 
 FS, T = 100.0, 256
 PRE = {"sampling_rate": FS, "nt": T, "fc": 1.0}
@@ -32,7 +32,7 @@ def config(epochs: int = 2, **stage):
             "model": TINY,
             "train": {"progress": False, "device": "cpu"},
             "validation": {"n_records": 2, "tf_gof": False, "periods": [0.1, 0.5]},
-            "stages": {"bb": st, "fl": st, "hb": st},
+            "stages": {"bb": st, "fl": st, "env": st, "hb": st},
         }
     )
 
@@ -71,6 +71,7 @@ def test_refuses_other_architecture_and_preprocessing(tmp_path, data):
     with pytest.raises(CheckpointError, match="fc"):
         train_stage("bb", cfg, data, None, tmp_path, preprocessing={**PRE, "fc": 2.0}, resume=True)
     train_stage("fl", cfg, data, None, tmp_path, preprocessing=PRE)
+    train_stage("env", cfg, data, None, tmp_path, preprocessing=PRE)
     with pytest.raises(CheckpointError, match="nt"):
         train_stage("hb", cfg, data, None, tmp_path, preprocessing={**PRE, "nt": 512})
     with pytest.raises(CheckpointError, match="nzd"):

@@ -8,10 +8,13 @@ checkpoint (weights, optimiser and RNG state) of bb, fl, env and hb, for two con
 must match bit for bit.
 
 Generation and hb validation run the trained networks through the hybrid generator, which now
-takes and returns physical units [m/s²] where the old one returned a peak-normalised signal and
-a log peak ratio that the caller multiplied back (float32 each time): the same arithmetic up to
-float32 rounding, so generated samples must agree to 1e-6 of their peak and the validation
-metrics (float64 summaries of those outputs) to 1e-6.
+takes and returns physical units [m/s²] (it divides its float32 input by the peak itself) where
+the old one took a record normalised in float64 and returned a peak-normalised signal and a log
+peak ratio that the caller multiplied back: the same arithmetic up to float32 rounding. A
+one-ulp change of the networks' input grows through them to a few 1e-6 of the output's peak
+(2.8e-6 measured), so generated samples must agree to 1e-5 of their peak and the validation
+metrics (float64 summaries of those outputs) to 1e-5 relative (the LF misfit of hb, a
+difference of nearly equal signals, moved by 1e-6).
 """
 
 import json
@@ -36,7 +39,7 @@ def test_checkpoints_are_bit_identical(produced, config):
         a, b = new[checkpoint]["validation"], old[checkpoint]["validation"]
         assert (a is None) == (b is None) and (a is None or a.keys() == b.keys()), checkpoint
         for key in b or {}:
-            assert a[key] == pytest.approx(b[key], rel=1e-6, abs=1e-6), (checkpoint, key)
+            assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-6), (checkpoint, key)
 
 
 @pytest.mark.parametrize("config", ["demo", "full"])
@@ -45,4 +48,4 @@ def test_generated_samples_match(produced, config):
         old = golden[config]
     new = produced[1][config]
     assert new.shape == old.shape == (2, 2, 3, 256)
-    assert np.abs(new - old).max() <= 1e-6 * np.abs(old).max()
+    assert np.abs(new - old).max() <= 1e-5 * np.abs(old).max()

@@ -2,7 +2,7 @@
 
 An ensemble of one-hidden-layer MLPs (default 50 nets × 30 tanh units, linear output; inputs and
 targets min–max scaled to [−1, 1]) predicts log10 PSA [cm/s², 5%] at the periods T < T* from log10
-PSA at T ≥ T* (period lists of the original code, ``/work/shared/reference/ann2bb.md`` §2), one
+PSA at T ≥ T* (period lists of the original code, shared reference ann2bb.md §2), one
 ensemble for the geometric mean of the horizontals (``gh``) and one for the vertical (``ud``).
 A random 5% of the training records is held out; the original keeps the net with the lowest
 hold-out MSE (``combine="best"``), the ensemble mean is an option (``combine="mean"``).
@@ -25,9 +25,12 @@ import pandas as pd
 import torch
 from torch import nn
 
+from seismoalice import __version__
 from seismoalice.baselines.base import check_lf
 from seismoalice.baselines.spectral_matching import Method, spectral_match
 from seismoalice.baselines.stochastic import StochasticMethod
+from seismoalice.checkpoint import load_modules, read_checkpoint, save_checkpoint
+from seismoalice.data.seisbench_format import WaveformDataset
 from seismoalice.errors import CheckpointError, ConfigError, DataError
 from seismoalice.metrics.psa import response_spectrum
 
@@ -186,9 +189,6 @@ class Ann2bbModel:
 
     def save(self, directory: str | Path, extra: dict[str, Any] | None = None) -> Path:
         """Checkpoint (``model.safetensors`` + ``config.json``, atomic)."""
-        from seismoalice import __version__
-        from seismoalice.training.checkpoint import save_checkpoint
-
         inputs, outputs = self.periods
         config = {
             "stage": "ann2bb",
@@ -218,8 +218,6 @@ class Ann2bbModel:
     @classmethod
     def load(cls, directory: str | Path) -> Ann2bbModel:
         """Read a checkpoint written by :meth:`save`; CheckpointError if it is not ANN2BB."""
-        from seismoalice.training.checkpoint import load_modules, read_checkpoint
-
         tensors, config = read_checkpoint(directory)
         if config.get("stage") != "ann2bb":
             raise CheckpointError(
@@ -329,8 +327,6 @@ def train_from_prepared(
     seed: int = 0,
 ) -> Path:
     """Train ANN2BB on the BB records of ``split`` of a prepared data set; checkpoint to ``out``."""
-    from seismoalice.data.seisbench_format import WaveformDataset
-
     dataset = WaveformDataset(data)
     if "split" in dataset.metadata.columns:
         dataset = dataset.split(split)

@@ -32,6 +32,7 @@ from seismoalice.baselines.base import check_lf
 from seismoalice.data.stochastic.source import corner_frequency
 from seismoalice.data.synthetic import SynthConfig, shaking_duration, simulate_records, target_fas
 from seismoalice.errors import DataError
+from seismoalice.generation import merge_with_lf
 
 Flavour = Literal["informed", "oracle", "estimated"]
 METHOD_NAMES = {
@@ -200,8 +201,6 @@ class StochasticMethod:
         metadata: pd.DataFrame | None,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        from seismoalice.generation import merge_with_lf
-
         arr = check_lf(lf, metadata)
         table = self.source_parameters(arr, fs, metadata)
         stoch = stochastic_records(table, fs, arr.shape[-1], rng)

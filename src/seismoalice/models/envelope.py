@@ -204,12 +204,3 @@ class EnvelopePredictor(nn.Module):
         delta = torch.from_numpy(np.log(true / sim).mean(axis=(0, 1)))
         self.correction += delta.to(self.correction)
         return delta
-
-
-def envelope_losses(pred: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Squared errors of ln band–frame power (``envelope``) and of ln band energy summed over
-    frames (``band_energy``: it sets the response-spectrum level); inputs ``(N, C, K, J)``."""
-    return {
-        "envelope": F.mse_loss(pred, target),
-        "band_energy": F.mse_loss(torch.logsumexp(pred, -1), torch.logsumexp(target, -1)),
-    }
