@@ -12,23 +12,17 @@ process per device under ``torchrun`` (:mod:`seismoalice.training.distributed`).
 from __future__ import annotations
 
 import math
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
+from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 from tqdm.auto import tqdm
 
-from seismoalice import __version__
-from seismoalice.checkpoint import check_compatible, load_modules, read_checkpoint, restore_state
-from seismoalice.checkpoint import save_checkpoint as write_checkpoint
 from seismoalice.devices import select_device
-from seismoalice.errors import CheckpointError, ConfigError, SeismoAliceError
+from seismoalice.errors import ConfigError, SeismoAliceError
 from seismoalice.seeding import seed_everything
 from seismoalice.training.config import RunConfig
 from seismoalice.training.distributed import (
@@ -38,114 +32,13 @@ from seismoalice.training.distributed import (
     broadcast_module,
     sync_gradients,
 )
-from seismoalice.training.stages import STAGES, Stage
-from seismoalice.training.validation import score, validation_metrics
-
-RUN_OUTPUTS = ("last", "best", "tensorboard")  # what a run writes in its stage folder
+from seismoalice.training.run import Run, claim_stage_dir, resume_run, save
+from seismoalice.training.stages import STAGES
+from seismoalice.training.validation import score, to_device, validate
 
 
 class NonFiniteLossError(SeismoAliceError, FloatingPointError):
     """A loss became NaN/inf; the run stopped and the last good checkpoint is kept."""
-
-
-@dataclass
-class Run:
-    """A stage with its optimisers, schedulers, device and counters."""
-
-    stage: Stage
-    cfg: RunConfig
-    optimizers: dict[str, torch.optim.Optimizer]
-    schedulers: dict[str, Any]
-    device: torch.device
-    info: DistInfo
-    stage_dir: Path
-    epoch: int = 0
-    step: int = 0
-    best: float = math.inf
-    writer: SummaryWriter | None = None
-
-
-def setup_run(
-    stage: str,
-    cfg: RunConfig,
-    stage_dir: Path,
-    preprocessing: dict[str, Any],
-    pretrained: dict[str, Path] | None = None,
-    info: DistInfo | None = None,
-) -> Run:
-    """Seed, pick the device, build the stage's networks and optimisers (no training)."""
-    info = info or DistInfo()
-    seed_everything(cfg.seed + info.rank)
-    device = select_device(cfg.train.device)
-    current = STAGES[stage](cfg, preprocessing, pretrained)
-    torch.manual_seed(cfg.seed)  # identical initial weights on every rank
-    nets = current.build()
-    torch.manual_seed(cfg.seed + info.rank)
-    for mod in nets.all().values():
-        mod.to(device)
-    for mod in nets.frozen.values():
-        mod.eval().requires_grad_(False)
-    optimizers = current.optimizers()
-    schedulers: dict[str, Any] = {}
-    if current.settings.scheduler == "cosine":
-        epochs = current.settings.epochs
-        schedulers = {
-            k: torch.optim.lr_scheduler.CosineAnnealingLR(o, epochs) for k, o in optimizers.items()
-        }
-    return Run(current, cfg, optimizers, schedulers, device, info, stage_dir)
-
-
-def train_step(run: Run, batch: dict[str, torch.Tensor]) -> dict[str, float]:
-    """``critic_steps`` discriminator updates then one generator update; every loss term."""
-    stage, nets = run.stage, run.stage.nets
-    amp = run.device.type == "cuda" and run.cfg.train.amp
-    logged: dict[str, float] = {}
-    nets_requires_grad(nets.disc, True)
-    for _ in range(stage.critic_steps):
-        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
-            d_terms = stage.discriminator_losses(batch)
-            d_total = sum(d_terms.values())
-        logged.update({f"loss_d/{k}": float(v.detach()) for k, v in d_terms.items()})
-        check_finite(logged, run)
-        optimizer_step(run.optimizers["d"], d_total, nets.disc, run.info)
-    nets_requires_grad(nets.disc, False)
-    with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
-        terms = stage.generator_losses(batch)
-        if not terms:
-            raise ConfigError(f"stage {stage.name}: every loss weight is 0")
-        g_total = sum(t.weight * t.value for t in terms)
-    logged.update({f"loss_g/{t.name}": float(t.value.detach()) for t in terms})
-    logged["loss_g/total"] = float(g_total.detach())
-    check_finite(logged, run)
-    optimizer_step(run.optimizers["g"], g_total, nets.gen, run.info)
-    for mod in nets.gen.values():
-        broadcast_module(mod, run.info)
-    run.step += 1
-    return logged
-
-
-def nets_requires_grad(modules: dict[str, nn.Module], flag: bool) -> None:
-    for mod in modules.values():
-        mod.requires_grad_(flag)
-
-
-def optimizer_step(
-    opt: torch.optim.Optimizer, total: torch.Tensor, modules: dict[str, nn.Module], info: DistInfo
-) -> None:
-    opt.zero_grad(set_to_none=True)
-    total.backward()
-    sync_gradients([p for m in modules.values() for p in m.parameters()], info)
-    opt.step()
-
-
-def check_finite(values: dict[str, float], run: Run) -> None:
-    bad = {k: v for k, v in values.items() if not math.isfinite(v)}
-    if bad:
-        raise NonFiniteLossError(
-            f"stage {run.stage.name}, epoch {run.epoch + 1}, step {run.step}: non-finite loss "
-            f"{bad}; the run stopped and the last good checkpoint is kept (lower the learning "
-            "rates or try loss.adversarial: wgan-gp)"
-        )
 
 
 def train_stage(
@@ -210,25 +103,6 @@ def train_stage(
     return run
 
 
-def claim_stage_dir(stage_dir: Path, resume: bool, overwrite: bool, info: DistInfo) -> None:
-    """Refuse to train afresh over a stage folder's checkpoints unless ``overwrite``, which
-    deletes what a run writes there (:data:`RUN_OUTPUTS` and the checkpoints' staging twins)."""
-    if resume:
-        return
-    twins = [f".{name}.{kind}" for name in RUN_OUTPUTS[:2] for kind in ("old", "staging")]
-    present = [p for p in (stage_dir / n for n in (*RUN_OUTPUTS, *twins)) if p.exists()]
-    checkpoints = sorted(p.name for p in present if p.name != "tensorboard")
-    if checkpoints and not overwrite:
-        raise ConfigError(
-            f"{stage_dir}: already holds checkpoints ({', '.join(checkpoints)}); pass --resume "
-            "to continue that run or --overwrite to replace it"
-        )
-    if overwrite and info.is_main:
-        for path in present:
-            shutil.rmtree(path)
-    barrier(info)
-
-
 def train_epoch(run: Run, train_set: Dataset) -> dict[str, float]:
     """One pass over (at most ``max_batches`` of) the training set; mean of every loss term."""
     settings, tcfg = run.stage.settings, run.cfg.train
@@ -261,57 +135,33 @@ def train_epoch(run: Run, train_set: Dataset) -> dict[str, float]:
     return all_reduce_mean({k: v / max(n_batches, 1) for k, v in sums.items()}, run.info)
 
 
-def make_loader(dataset: Dataset, batch_size: int, run: Run) -> DataLoader:
-    """Shuffled batches of this rank's share of ``dataset`` (reshuffled every epoch)."""
-    info = run.info
-    sampler = DistributedSampler(
-        dataset, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=run.cfg.seed
-    )
-    sampler.set_epoch(run.epoch)
-    return DataLoader(
-        dataset,
-        batch_size=batch_size,
-        sampler=sampler,
-        num_workers=run.cfg.train.num_workers,
-        drop_last=len(dataset) // info.world_size >= batch_size,
-        pin_memory=run.device.type == "cuda",
-    )
-
-
-def to_device(batch: dict, device: torch.device) -> dict[str, torch.Tensor]:
-    return {k: v.to(device, non_blocking=True) for k, v in batch.items() if torch.is_tensor(v)}
-
-
-@torch.no_grad()
-def validate(run: Run, dev_set: Dataset, dt: float, fc: float) -> dict[str, Any]:
-    """Validation metrics of the stage's predictions (:meth:`Stage.predict`) on the first
-    ``validation.n_records`` records of the dev split; with an LF input, also the LF
-    consistency below fc/2 [Hz]."""
-    vcfg, nets = run.cfg.validation, run.stage.nets
-    subset = Subset(dev_set, range(min(vcfg.n_records, len(dev_set))))
-    for mod in nets.all().values():
-        mod.eval()
-    obs, sim, lf = [], [], []
-    for batch in DataLoader(subset, batch_size=max(1, len(subset))):
-        p = run.stage.predict(to_device(batch, run.device))
-        obs.append(p.target.float().cpu().numpy())
-        sim.append(p.output.float().cpu().numpy())
-        if p.lf is not None:
-            lf.append(p.lf.float().cpu().numpy())
-    for mod in [*nets.gen.values(), *nets.disc.values()]:
-        mod.train()
-    return validation_metrics(
-        np.concatenate(obs).astype(np.float64),
-        np.concatenate(sim).astype(np.float64),
-        dt,
-        vcfg.periods,
-        vcfg.damping,
-        vcfg.tf_gof,
-        vcfg.fmin,
-        vcfg.fmax,
-        np.concatenate(lf).astype(np.float64) if lf else None,
-        fc,
-    )
+def train_step(run: Run, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+    """``critic_steps`` discriminator updates then one generator update; every loss term."""
+    stage, nets = run.stage, run.stage.nets
+    amp = run.device.type == "cuda" and run.cfg.train.amp
+    logged: dict[str, float] = {}
+    nets_requires_grad(nets.disc, True)
+    for _ in range(stage.critic_steps):
+        with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
+            d_terms = stage.discriminator_losses(batch)
+            d_total = sum(d_terms.values())
+        logged.update({f"loss_d/{k}": float(v.detach()) for k, v in d_terms.items()})
+        check_finite(logged, run)
+        optimizer_step(run.optimizers["d"], d_total, nets.disc, run.info)
+    nets_requires_grad(nets.disc, False)
+    with torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=amp):
+        terms = stage.generator_losses(batch)
+        if not terms:
+            raise ConfigError(f"stage {stage.name}: every loss weight is 0")
+        g_total = sum(t.weight * t.value for t in terms)
+    logged.update({f"loss_g/{t.name}": float(t.value.detach()) for t in terms})
+    logged["loss_g/total"] = float(g_total.detach())
+    check_finite(logged, run)
+    optimizer_step(run.optimizers["g"], g_total, nets.gen, run.info)
+    for mod in nets.gen.values():
+        broadcast_module(mod, run.info)
+    run.step += 1
+    return logged
 
 
 def end_of_epoch(run: Run, meta: dict, means: dict, metrics: dict | None) -> None:
@@ -333,38 +183,72 @@ def end_of_epoch(run: Run, meta: dict, means: dict, metrics: dict | None) -> Non
     run.writer.flush()
 
 
-def save(run: Run, kind: str, meta: dict, metrics: dict | None, state: bool) -> None:
-    """Write checkpoint ``kind`` (``best``, or ``last`` with the training ``state``)."""
-    config = {
-        "stage": run.stage.name,
-        "package_version": __version__,
-        "epoch": run.epoch,
-        "step": run.step,
-        "model": run.cfg.model.model_dump(mode="json"),
-        "run_config": run.cfg.model_dump(mode="json"),
-        "normalisation": "networks see x / max|x| over components and time; the hb generator "
-        "returns physical units (LF input + shaped HF)",
-        "validation": metrics,
-        **meta,
-    }
-    write_checkpoint(
-        run.stage_dir / kind,
-        run.stage.nets.all(),
-        config,
-        optimizers=run.optimizers if state else None,
-        schedulers=run.schedulers if state else None,
-        counters={"epoch": run.epoch, "step": run.step, "best": run.best} if state else None,
+def setup_run(
+    stage: str,
+    cfg: RunConfig,
+    stage_dir: Path,
+    preprocessing: dict[str, Any],
+    pretrained: dict[str, Path] | None = None,
+    info: DistInfo | None = None,
+) -> Run:
+    """Seed, pick the device, build the stage's networks and optimisers (no training)."""
+    info = info or DistInfo()
+    seed_everything(cfg.seed + info.rank)
+    device = select_device(cfg.train.device)
+    current = STAGES[stage](cfg, preprocessing, pretrained)
+    torch.manual_seed(cfg.seed)  # identical initial weights on every rank
+    nets = current.build()
+    torch.manual_seed(cfg.seed + info.rank)
+    for mod in nets.all().values():
+        mod.to(device)
+    for mod in nets.frozen.values():
+        mod.eval().requires_grad_(False)
+    optimizers = current.optimizers()
+    schedulers: dict[str, Any] = {}
+    if current.settings.scheduler == "cosine":
+        epochs = current.settings.epochs
+        schedulers = {
+            k: torch.optim.lr_scheduler.CosineAnnealingLR(o, epochs) for k, o in optimizers.items()
+        }
+    return Run(current, cfg, optimizers, schedulers, device, info, stage_dir)
+
+
+def make_loader(dataset: Dataset, batch_size: int, run: Run) -> DataLoader:
+    """Shuffled batches of this rank's share of ``dataset`` (reshuffled every epoch)."""
+    info = run.info
+    sampler = DistributedSampler(
+        dataset, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=run.cfg.seed
+    )
+    sampler.set_epoch(run.epoch)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=run.cfg.train.num_workers,
+        drop_last=len(dataset) // info.world_size >= batch_size,
+        pin_memory=run.device.type == "cuda",
     )
 
 
-def resume_run(run: Run, directory: Path, meta: dict) -> None:
-    """Load networks, optimisers, schedulers, RNG states and counters of ``directory``."""
-    tensors, config = read_checkpoint(directory)
-    if config.get("stage") != run.stage.name:
-        raise CheckpointError(f"{directory}: is a '{config.get('stage')}' checkpoint")
-    model = run.cfg.model.model_dump(mode="json")
-    check_compatible(config, str(directory), model=model, preprocessing=meta["preprocessing"])
-    load_modules(tensors, run.stage.nets.all(), str(directory))
-    counters = restore_state(directory, run.optimizers, run.schedulers)
-    run.epoch, run.step = int(counters["epoch"]), int(counters["step"])
-    run.best = math.inf if counters["best"] is None else float(counters["best"])
+def optimizer_step(
+    opt: torch.optim.Optimizer, total: torch.Tensor, modules: dict[str, nn.Module], info: DistInfo
+) -> None:
+    opt.zero_grad(set_to_none=True)
+    total.backward()
+    sync_gradients([p for m in modules.values() for p in m.parameters()], info)
+    opt.step()
+
+
+def nets_requires_grad(modules: dict[str, nn.Module], flag: bool) -> None:
+    for mod in modules.values():
+        mod.requires_grad_(flag)
+
+
+def check_finite(values: dict[str, float], run: Run) -> None:
+    bad = {k: v for k, v in values.items() if not math.isfinite(v)}
+    if bad:
+        raise NonFiniteLossError(
+            f"stage {run.stage.name}, epoch {run.epoch + 1}, step {run.step}: non-finite loss "
+            f"{bad}; the run stopped and the last good checkpoint is kept (lower the learning "
+            "rates or try loss.adversarial: wgan-gp)"
+        )
