@@ -69,6 +69,7 @@ def demo_steps(out: Path, n: int, seed: int, config: Path, train: bool) -> list[
                 str(prepared),
                 "--out",
                 str(runs),
+                "--overwrite",  # a rerun replaces the demo's own checkpoints
             ]
         )
     generated = out / "generated"
