@@ -88,3 +88,15 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(tmp_path, data):
         train_stage("bb", cfg, bad, None, tmp_path, preprocessing=PRE, resume=True)
     after = weights(tmp_path / "bb/last")
     assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "state.safetensors"])
+@pytest.mark.parametrize("keep", [0, 40])
+def test_resume_from_a_truncated_checkpoint_names_the_file(tmp_path, data, name, keep):
+    cfg = config(epochs=2)
+    train_stage("bb", cfg, data, None, tmp_path, preprocessing=PRE, stop_after_epoch=1)
+    damaged = tmp_path / "bb/last" / name
+    damaged.write_bytes(damaged.read_bytes()[:keep])
+    with pytest.raises(CheckpointError, match="unreadable safetensors file") as err:
+        train_stage("bb", cfg, data, None, tmp_path, preprocessing=PRE, resume=True)
+    assert str(damaged) in str(err.value) and "\n" not in str(err.value)
