@@ -15,20 +15,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from seismoalice.data.filters import lowpass
-from seismoalice.metrics.psa import response_spectrum
+from seismoalice.metrics.residuals import psa_residuals
 from seismoalice.metrics.tf_misfit import tf_gof as _tf_gof
 from seismoalice.training.run import Run
-
-
-def psa_residuals(
-    obs: np.ndarray, sim: np.ndarray, dt: float, periods: Sequence[float], damping: float = 0.05
-) -> np.ndarray:
-    """ln(PSA_obs / PSA_sim), shape ``(N, C, P)``, for accelerograms ``(N, C, T)`` [any unit]."""
-    p = np.asarray(periods, dtype=float)
-    psa_obs = response_spectrum(obs, dt, p, damping)
-    psa_sim = response_spectrum(sim, dt, p, damping)
-    tiny = np.finfo(float).tiny
-    return np.log(np.maximum(psa_obs, tiny)) - np.log(np.maximum(psa_sim, tiny))
 
 
 def lf_misfit(
