@@ -16,13 +16,14 @@ import torch
 
 from seismoalice.models import build_network, renormalise
 from seismoalice.training.config import AutoencoderLoss, AutoencoderStageConfig
-from seismoalice.training.losses import (
-    l1,
-    log_psd_envelope_loss,
-    log_spectral_loss,
-    spectral_convergence,
+from seismoalice.training.losses import l1
+from seismoalice.training.stages.base import (
+    AdversarialStage,
+    Networks,
+    Prediction,
+    Term,
+    spectral_terms,
 )
-from seismoalice.training.stages.base import AdversarialStage, Networks, Prediction, Term
 
 
 class AutoencoderStage(AdversarialStage):
@@ -91,14 +92,7 @@ class AutoencoderStage(AdversarialStage):
             terms.append(Term("cycle_x", w.cycle_x, l1(x_rec, x)))
         if w.cycle_z > 0:
             terms.append(Term("cycle_z", w.cycle_z, l1(z_rec, z)))
-        if w.spectral > 0:
-            terms.append(Term("spectral", w.spectral, log_spectral_loss(x_rec, x)))
-        if w.spectral_convergence > 0:
-            value = spectral_convergence(x_rec, x)
-            terms.append(Term("spectral_convergence", w.spectral_convergence, value))
-        if w.psd_envelope > 0:
-            terms.append(Term("psd_envelope", w.psd_envelope, log_psd_envelope_loss(x_rec, x)))
-        return terms
+        return terms + spectral_terms(w, x_rec, x)
 
     def predict(self, batch: dict[str, torch.Tensor]) -> Prediction:
         """The reconstruction G(F(x)), renormalised to peak 1 and scaled by the true peak."""

@@ -26,10 +26,17 @@ from seismoalice.models import build_discriminator
 from seismoalice.training.config import (
     AdversarialLoss,
     AdversarialStageConfig,
+    AliceLoss,
     RunConfig,
     StageConfig,
 )
-from seismoalice.training.losses import critic_loss, generator_loss
+from seismoalice.training.losses import (
+    critic_loss,
+    generator_loss,
+    log_psd_envelope_loss,
+    log_spectral_loss,
+    spectral_convergence,
+)
 
 
 @dataclass
@@ -64,6 +71,20 @@ class Prediction(NamedTuple):
 def physical(batch: dict[str, torch.Tensor], key: str) -> torch.Tensor:
     """The batch's ``bb`` or ``lf`` signals ``(N, 3, T)`` in physical units [m/s²]."""
     return batch[key] * batch[f"{key}_scale"].reshape(-1, 1, 1)
+
+
+def spectral_terms(w: AliceLoss, output: torch.Tensor, target: torch.Tensor) -> list[Term]:
+    """The spectral terms of weight > 0 comparing ``output`` with ``target`` ``(N, C, T)``."""
+    terms = []
+    if w.spectral > 0:
+        terms.append(Term("spectral", w.spectral, log_spectral_loss(output, target)))
+    if w.spectral_convergence > 0:
+        value = spectral_convergence(output, target)
+        terms.append(Term("spectral_convergence", w.spectral_convergence, value))
+    if w.psd_envelope > 0:
+        value = log_psd_envelope_loss(output, target)
+        terms.append(Term("psd_envelope", w.psd_envelope, value))
+    return terms
 
 
 class Stage(ABC):

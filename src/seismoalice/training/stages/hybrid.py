@@ -26,13 +26,15 @@ from seismoalice.models import (
 )
 from seismoalice.models.factory import autoencoder_names
 from seismoalice.training.config import HybridLoss, HybridStageConfig
-from seismoalice.training.losses import (
-    l1,
-    log_psd_envelope_loss,
-    log_spectral_loss,
-    spectral_convergence,
+from seismoalice.training.losses import l1
+from seismoalice.training.stages.base import (
+    AdversarialStage,
+    Networks,
+    Prediction,
+    Term,
+    physical,
+    spectral_terms,
 )
-from seismoalice.training.stages.base import AdversarialStage, Networks, Prediction, Term, physical
 
 N_CALIBRATION_RECORDS = 512  # training records of the envelope calibration
 FINETUNED = ("encoder_fl", "decoder_bb")
@@ -147,14 +149,7 @@ class HybridStage(AdversarialStage):
             terms.append(Term("latent", w.latent, value))
         if w.signal > 0:
             terms.append(Term("signal", w.signal, l1(x_hat, x_bb)))
-        if w.spectral > 0:
-            terms.append(Term("spectral", w.spectral, log_spectral_loss(x_hat, x_bb)))
-        if w.spectral_convergence > 0:
-            value = spectral_convergence(x_hat, x_bb)
-            terms.append(Term("spectral_convergence", w.spectral_convergence, value))
-        if w.psd_envelope > 0:
-            terms.append(Term("psd_envelope", w.psd_envelope, log_psd_envelope_loss(x_hat, x_bb)))
-        return terms
+        return terms + spectral_terms(w, x_hat, x_bb)
 
     @torch.no_grad()
     def prepare(self, train_set: Dataset) -> None:
