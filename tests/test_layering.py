@@ -27,8 +27,9 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in sorted((SRC / PACKAGE).rglob("*.py"))}
 
 
-def imports_of(name: str) -> set[str]:
-    """Package modules that module ``name`` imports."""
+def imports_of(name: str, unresolved: set[str] | None = None) -> set[str]:
+    """Package modules that module ``name`` imports (imports of package modules that do not
+    exist are added to ``unresolved``)."""
     path = MODULES[name]
     is_package = path.name == "__init__.py"
     out = set()
@@ -48,6 +49,8 @@ def imports_of(name: str) -> set[str]:
         else:
             continue
         out.update(t for t in targets if t in MODULES)
+        if unresolved is not None:
+            unresolved.update(t for t in targets if t.startswith(PACKAGE) and t not in MODULES)
     out.discard(name)
     return out
 
@@ -131,6 +134,14 @@ def test_the_graph_sees_known_imports():
     assert "seismoalice.models.factory" in GRAPH["seismoalice.models.hybrid"]
     assert "seismoalice.checkpoint" in GRAPH["seismoalice.models.factory"]
     assert "seismoalice.training.stages" in GRAPH["seismoalice.training.loop"]
+
+
+def test_every_package_import_resolves():
+    """An import of a module that no longer exists would hide an edge from the checks above."""
+    unresolved: set[str] = set()
+    for name in MODULES:
+        imports_of(name, unresolved)
+    assert not unresolved, sorted(unresolved)
 
 
 def test_no_import_cycle():
