@@ -1,4 +1,4 @@
-"""The torch device to run on."""
+"""The torch device to run on, and moving batches there."""
 
 from __future__ import annotations
 
@@ -14,3 +14,8 @@ def select_device(kind: str = "auto") -> torch.device:
     if kind != "cpu" and torch.cuda.is_available():
         return torch.device("cuda", torch.cuda.current_device())
     return torch.device("cpu")
+
+
+def to_device(batch: dict, device: torch.device) -> dict[str, torch.Tensor]:
+    """The batch's tensors on ``device`` (other items are dropped)."""
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items() if torch.is_tensor(v)}

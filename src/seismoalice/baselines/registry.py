@@ -1,9 +1,9 @@
-"""The broadband methods by name: the one place that lists them (``seismoalice compare``,
-``seismoalice train --stage``).
+"""The broadband methods by name: the one place that lists them (``seismoalice compare``).
 
 A method is given as ``NAME`` or, for a trained one, ``NAME=DIR`` (its checkpoint folder); a
 ``NAME=DIR`` whose NAME is not listed here is an ALICE hb checkpoint scored under that name. To
-add a method, add its entry to :data:`METHODS`.
+add a method, add its entry to :data:`METHODS` (a method that learns from data also needs its
+training stage, :mod:`seismoalice.training.stages`, as ``ann2bb``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from seismoalice.baselines.ann2bb import Ann2bbMethod, Ann2bbModel, train_from_prepared
+from seismoalice.baselines.ann2bb import Ann2bbMethod, Ann2bbModel
 from seismoalice.baselines.base import AliceMethod, BroadbandMethod
 from seismoalice.baselines.lf import LFMethod
 from seismoalice.baselines.stochastic import StochasticMethod
@@ -21,14 +21,12 @@ from seismoalice.errors import ConfigError
 
 @dataclass(frozen=True)
 class MethodEntry:
-    """How to build a method (from the LF corner fc [Hz] and, if it needs one, its checkpoint
-    folder) and, for methods that learn, how to train it (prepared data set, output folder →
-    checkpoint folder)."""
+    """How to build a method from the LF corner fc [Hz] and, if it needs one, its checkpoint
+    folder (``seismoalice train --stage NAME`` writes it)."""
 
     build: Callable[[float, Path | None], BroadbandMethod]
     description: str
     needs_checkpoint: bool = False
-    train: Callable[[Path, Path], Path] | None = None
 
 
 def _ann2bb(fc: float, path: Path | None) -> BroadbandMethod:
@@ -53,7 +51,6 @@ METHODS: dict[str, MethodEntry] = {
         _ann2bb,
         "ANN2BB (Paolucci et al. 2018) on the informed stochastic hybrid",
         needs_checkpoint=True,
-        train=train_from_prepared,
     ),
 }
 

@@ -1,5 +1,5 @@
-"""``seismoalice train``: train an ALICE stage (bb, fl, env, hb) from a YAML config, or a
-baseline that learns from data (ann2bb)."""
+"""``seismoalice train``: train a stage (ALICE: bb, fl, env, hb; baseline: ann2bb) from a YAML
+config."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train(
         stage: Annotated[
-            str, typer.Option(help="ALICE stage (bb, fl, env, hb) or trainable baseline (ann2bb).")
+            str, typer.Option(help="ALICE stage (bb, fl, env, hb) or baseline (ann2bb).")
         ],
         config: Annotated[
             Path | None,
-            typer.Option(help="YAML config (see configs/demo.yaml); ALICE stages only."),
+            typer.Option(help="YAML config (see configs/demo.yaml); default: built-in values."),
         ] = None,
         resume: Annotated[bool, typer.Option(help="Continue from OUT/<stage>/last.")] = False,
         overwrite: Annotated[
@@ -40,34 +40,22 @@ def register(app: typer.Typer) -> None:
 
         Checkpoints go to OUT/<stage>/last (every train.checkpoint_every epochs, resumable) and
         OUT/<stage>/best (best validation score); hb reads OUT/bb/best, OUT/fl/best and
-        OUT/env/best. A stage folder with checkpoints needs --resume or --overwrite.
+        OUT/env/best; compare reads ann2bb's final networks from OUT/ann2bb. A stage folder with
+        checkpoints needs --resume or --overwrite.
         """
-        from seismoalice.baselines.registry import METHODS
         from seismoalice.data.dataset import WaveformWindowDataset, read_preprocessing
         from seismoalice.devices import select_device
-        from seismoalice.training.config import load_config
+        from seismoalice.training.config import RunConfig, load_config
         from seismoalice.training.distributed import init_distributed
         from seismoalice.training.loop import train_stage
         from seismoalice.training.stages import STAGES
 
-        trainable = [name for name, method in METHODS.items() if method.train is not None]
-        if stage in trainable:
-            if data is None:
-                raise ConfigError(f"--stage {stage} needs --data (a prepared data set)")
-            if (out / stage).exists() and any((out / stage).iterdir()) and not overwrite:
-                raise ConfigError(f"{out / stage}: not empty; pass --overwrite to replace it")
-            checkpoint = METHODS[stage].train(data, out / stage)
-            typer.echo(f"stage {stage}: checkpoint in {checkpoint}")
-            return
         if stage not in STAGES:
-            known = ", ".join([*STAGES, *trainable])
-            raise ConfigError(f"--stage must be one of {known}; got {stage!r}")
-        if config is None:
-            raise ConfigError(f"--stage {stage} needs --config")
-        cfg = load_config(config)
+            raise ConfigError(f"--stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        cfg = load_config(config) if config is not None else RunConfig()
         path = data or (Path(cfg.data.path) if cfg.data.path else None)
         if path is None:
-            raise ConfigError(f"{config}: no data set: set data.path or pass --data")
+            raise ConfigError(f"{config or 'config'}: no data set: set data.path or pass --data")
         preprocessing = read_preprocessing(path)
         train_set = WaveformWindowDataset(path, split=cfg.data.train_split)
         dev_set = WaveformWindowDataset(path, split=cfg.data.dev_split)

@@ -12,6 +12,8 @@ Layout of a config file (see configs/demo.yaml)::
 Each stage has its own optimisation settings and its own loss config, with one weight per loss
 term it computes; a weight of 0 skips the term. Stage ``env`` trains the HF envelope predictor
 (:class:`seismoalice.models.EnvelopePredictor`) by least squares; ``hb`` loads it frozen.
+Stage ``ann2bb`` trains the ANN2BB baseline's networks (Paolucci et al. 2018; defaults: the
+original's sizes and optimiser, full batch).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from seismoalice.errors import ConfigError
 from seismoalice.models.config import ModelConfig
 
-Stage = Literal["bb", "fl", "env", "hb"]
-STAGES: tuple[Stage, ...] = ("bb", "fl", "env", "hb")
+Stage = Literal["bb", "fl", "env", "hb", "ann2bb"]
+STAGES: tuple[Stage, ...] = ("bb", "fl", "env", "hb")  # the ALICE stages, in training order
 LearningRate = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Beta = Annotated[float, Field(ge=0, lt=1)]
 Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -124,6 +126,25 @@ class EnvelopeStageConfig(StageConfig):
     loss: EnvelopeLoss = EnvelopeLoss()
 
 
+class Ann2bbLoss(_Strict):
+    """Weights of the two ensembles' scaled MSE (geometric mean of horizontals, vertical)."""
+
+    gh: Weight = 1.0
+    ud: Weight = 1.0
+
+
+class Ann2bbStageConfig(StageConfig):
+    epochs: int = Field(1000, ge=1)
+    batch_size: int = Field(1_000_000, ge=1, description="≥ the records: full batch (original)")
+    lr_g: LearningRate = 0.01
+    betas: tuple[Beta, Beta] = (0.9, 0.999)
+    t_star: Literal[0.5, 0.6, 0.75, 1.0] = Field(0.75, description="corner period T* [s]")
+    n_nets: int = Field(50, ge=1, description="MLPs per ensemble")
+    hidden: int = Field(30, ge=1, description="tanh units per MLP")
+    holdout: float = Field(0.05, gt=0, lt=1, description="training records held out")
+    loss: Ann2bbLoss = Ann2bbLoss()
+
+
 class TrainConfig(_Strict):
     """Run-wide settings."""
 
@@ -152,6 +173,7 @@ class StagesConfig(_Strict):
     fl: AutoencoderStageConfig = AutoencoderStageConfig()
     env: EnvelopeStageConfig = EnvelopeStageConfig()
     hb: HybridStageConfig = HybridStageConfig()
+    ann2bb: Ann2bbStageConfig = Ann2bbStageConfig()
 
 
 class RunConfig(_Strict):

@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 from tqdm.auto import tqdm
 
-from seismoalice.devices import select_device
+from seismoalice.devices import select_device, to_device
 from seismoalice.errors import ConfigError, SeismoAliceError
 from seismoalice.seeding import seed_everything
 from seismoalice.training.config import RunConfig
@@ -34,7 +34,6 @@ from seismoalice.training.distributed import (
 )
 from seismoalice.training.run import Run, claim_stage_dir, resume_run, save
 from seismoalice.training.stages import STAGES
-from seismoalice.training.validation import score, to_device, validate
 
 
 class NonFiniteLossError(SeismoAliceError, FloatingPointError):
@@ -68,7 +67,7 @@ def train_stage(
     stage_dir = Path(out_dir) / stage
     source = (data_summary or {}).get("path", "the data set")
     try:
-        cfg.model.check_length(int(preprocessing["nt"]))
+        STAGES[stage].check_preprocessing(cfg, preprocessing)
     except ValueError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     claim_stage_dir(stage_dir, resume, overwrite, info)
@@ -80,18 +79,18 @@ def train_stage(
         "data": data_summary or {"n_train": len(train_set)},
         "pretrained": {k: str(v) for k, v in pretrained.items()},
     }
+    train_set = run.stage.training_data(train_set)
     if resume:
         resume_run(run, stage_dir / "last", meta)
     else:
         run.stage.prepare(train_set)
-    dt = 1.0 / float(preprocessing["sampling_rate"])
     run.writer = SummaryWriter(str(stage_dir / "tensorboard")) if info.is_main else None
     try:
         while run.epoch < run.stage.settings.epochs:
             means = train_epoch(run, train_set)
             metrics = None
             if dev_set is not None and len(dev_set) > 0 and run.epoch % cfg.validation.every == 0:
-                metrics = validate(run, dev_set, dt, float(preprocessing["fc"]))
+                metrics = run.stage.validate(dev_set, run.device)
             if info.is_main:
                 end_of_epoch(run, meta, means, metrics)
             barrier(info)
@@ -172,7 +171,7 @@ def end_of_epoch(run: Run, meta: dict, means: dict, metrics: dict | None) -> Non
         for k, v in metrics.items():
             if isinstance(v, float):
                 run.writer.add_scalar(f"validation/{k}", v, run.epoch)
-        current = score(metrics)
+        current = run.stage.score(metrics)
         if current < run.best:
             run.best = current
             save(run, "best", meta, metrics, state=False)

@@ -81,6 +81,7 @@ def save(run: Run, kind: str, meta: dict, metrics: dict | None, state: bool) -> 
         "returns physical units (LF input + shaped HF)",
         "validation": metrics,
         **meta,
+        **run.stage.checkpoint_config(),
     }
     save_checkpoint(
         run.stage_dir / kind,

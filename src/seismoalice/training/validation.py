@@ -8,16 +8,12 @@ EG/PG are Kristeková et al. (2009) envelope/phase goodness-of-fit (0–10, high
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
-import torch
-from torch.utils.data import DataLoader, Dataset, Subset
 
 from seismoalice.data.filters import lowpass
 from seismoalice.metrics.residuals import psa_residuals
 from seismoalice.metrics.tf_misfit import tf_gof as _tf_gof
-from seismoalice.training.run import Run
 
 
 def lf_misfit(
@@ -79,40 +75,3 @@ def validation_metrics(
 def score(metrics: dict[str, float | list[float]]) -> float:
     """Scalar to minimise for the "best" checkpoint: mean |PSA bias| + mean PSA σ."""
     return float(metrics["psa_abs_bias_mean"]) + float(metrics["psa_sigma_mean"])
-
-
-@torch.no_grad()
-def validate(run: Run, dev_set: Dataset, dt: float, fc: float) -> dict[str, Any]:
-    """Validation metrics of the stage's predictions (:meth:`Stage.predict`) on the first
-    ``validation.n_records`` records of the dev split; with an LF input, also the LF
-    consistency below fc/2 [Hz]."""
-    vcfg, nets = run.cfg.validation, run.stage.nets
-    subset = Subset(dev_set, range(min(vcfg.n_records, len(dev_set))))
-    for mod in nets.all().values():
-        mod.eval()
-    obs, sim, lf = [], [], []
-    for batch in DataLoader(subset, batch_size=max(1, len(subset))):
-        p = run.stage.predict(to_device(batch, run.device))
-        obs.append(p.target.float().cpu().numpy())
-        sim.append(p.output.float().cpu().numpy())
-        if p.lf is not None:
-            lf.append(p.lf.float().cpu().numpy())
-    for mod in [*nets.gen.values(), *nets.disc.values()]:
-        mod.train()
-    return validation_metrics(
-        np.concatenate(obs).astype(np.float64),
-        np.concatenate(sim).astype(np.float64),
-        dt,
-        vcfg.periods,
-        vcfg.damping,
-        vcfg.tf_gof,
-        vcfg.fmin,
-        vcfg.fmax,
-        np.concatenate(lf).astype(np.float64) if lf else None,
-        fc,
-    )
-
-
-def to_device(batch: dict, device: torch.device) -> dict[str, torch.Tensor]:
-    """The batch's tensors on ``device``."""
-    return {k: v.to(device, non_blocking=True) for k, v in batch.items() if torch.is_tensor(v)}

@@ -1,10 +1,13 @@
 """The interface every training stage implements, and what the stages share.
 
-A stage builds its networks (:meth:`Stage.build`), may initialise them from the training data
-(:meth:`Stage.prepare`), gives the losses of one discriminator step
-(:meth:`Stage.discriminator_losses`) and of one generator step (:meth:`Stage.generator_losses`,
-weighted terms) on a batch, and says what validation scores (:meth:`Stage.predict`: target and
-prediction in physical units). :mod:`seismoalice.training.loop` only calls this interface.
+A stage builds its networks (:meth:`Stage.build`), may turn the training set into what it learns
+from (:meth:`Stage.training_data`) and initialise its networks from it (:meth:`Stage.prepare`),
+gives the losses of one discriminator step (:meth:`Stage.discriminator_losses`) and of one
+generator step (:meth:`Stage.generator_losses`, weighted terms) on a batch, and says what
+validation reports (:meth:`Stage.validate`, :meth:`Stage.score`) and what its checkpoints store
+besides the weights (:meth:`Stage.checkpoint_config`). :mod:`seismoalice.training.loop` only
+calls this interface. The ALICE stages (:class:`WaveformStage`) are validated on waveforms they
+predict in physical units (:meth:`WaveformStage.predict`).
 
 Batches are dicts of tensors as produced by :class:`seismoalice.data.dataset.WaveformWindowDataset`:
 ``bb`` and ``lf`` ``(N, 3, T)`` divided by their peaks, ``bb_scale`` and ``lf_scale`` the peaks
@@ -18,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
+import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset, Subset
 
+from seismoalice.devices import to_device
 from seismoalice.models import build_discriminator
 from seismoalice.training.config import (
     AdversarialLoss,
@@ -37,6 +42,7 @@ from seismoalice.training.losses import (
     log_spectral_loss,
     spectral_convergence,
 )
+from seismoalice.training.validation import score, validation_metrics
 
 
 @dataclass
@@ -115,6 +121,15 @@ class Stage(ABC):
     def build(self) -> Networks:
         """Build (and load pre-trained) networks; sets and returns :attr:`nets`."""
 
+    @classmethod
+    def check_preprocessing(cls, cfg: RunConfig, preprocessing: dict[str, Any]) -> None:
+        """ValueError if the data set's preprocessing does not fit this stage's networks."""
+        return None
+
+    def training_data(self, train_set: Dataset) -> Dataset:
+        """What the stage learns from, made from the training set (itself by default)."""
+        return train_set
+
     def prepare(self, train_set: Dataset) -> None:
         """Initialise networks from the training data before the first epoch (not on resume);
         nothing by default."""
@@ -146,11 +161,66 @@ class Stage(ABC):
         """Weighted terms of one generator step; terms of weight 0 are not computed."""
 
     @abstractmethod
+    def validate(self, dev_set: Dataset, device: torch.device) -> dict[str, Any]:
+        """Validation metrics (JSON-able) of the current networks."""
+
+    @abstractmethod
+    def score(self, metrics: dict[str, Any]) -> float:
+        """The number the ``best`` checkpoint minimises."""
+
+    def checkpoint_config(self) -> dict[str, Any]:
+        """What the stage's checkpoints store in config.json besides the run's settings."""
+        return {}
+
+
+class WaveformStage(Stage):
+    """A stage validated on the broadband records it predicts (all ALICE stages)."""
+
+    @classmethod
+    def check_preprocessing(cls, cfg: RunConfig, preprocessing: dict[str, Any]) -> None:
+        """The window length nt must fit the networks (:meth:`ModelConfig.check_length`)."""
+        cfg.model.check_length(int(preprocessing["nt"]))
+
+    @abstractmethod
     def predict(self, batch: dict[str, torch.Tensor]) -> Prediction:
         """What validation scores, in physical units (networks in eval mode, no gradients)."""
 
+    @torch.no_grad()
+    def validate(self, dev_set: Dataset, device: torch.device) -> dict[str, Any]:
+        """PSA, PGA and time–frequency goodness-of-fit of :meth:`predict` on the first
+        ``validation.n_records`` records of ``dev_set``; with an LF input, also the LF
+        consistency below fc/2 (:func:`~seismoalice.training.validation.validation_metrics`)."""
+        vcfg = self.cfg.validation
+        subset = Subset(dev_set, range(min(vcfg.n_records, len(dev_set))))
+        for mod in self.nets.all().values():
+            mod.eval()
+        obs, sim, lf = [], [], []
+        for batch in DataLoader(subset, batch_size=max(1, len(subset))):
+            p = self.predict(to_device(batch, device))
+            obs.append(p.target.float().cpu().numpy())
+            sim.append(p.output.float().cpu().numpy())
+            if p.lf is not None:
+                lf.append(p.lf.float().cpu().numpy())
+        for mod in [*self.nets.gen.values(), *self.nets.disc.values()]:
+            mod.train()
+        return validation_metrics(
+            np.concatenate(obs).astype(np.float64),
+            np.concatenate(sim).astype(np.float64),
+            1.0 / float(self.preprocessing["sampling_rate"]),
+            vcfg.periods,
+            vcfg.damping,
+            vcfg.tf_gof,
+            vcfg.fmin,
+            vcfg.fmax,
+            np.concatenate(lf).astype(np.float64) if lf else None,
+            float(self.preprocessing["fc"]),
+        )
 
-class AdversarialStage(Stage):
+    def score(self, metrics: dict[str, Any]) -> float:
+        return score(metrics)
+
+
+class AdversarialStage(WaveformStage):
     """A stage with discriminators trained by :func:`~seismoalice.training.losses.critic_loss`."""
 
     @property

@@ -20,12 +20,12 @@ from seismoalice.models import (
 )
 from seismoalice.training.config import EnvelopeStageConfig
 from seismoalice.training.losses import band_energy_loss, envelope_loss
-from seismoalice.training.stages.base import Networks, Prediction, Stage, Term, physical
+from seismoalice.training.stages.base import Networks, Prediction, Term, WaveformStage, physical
 
 N_INIT_RECORDS = 512  # training records that set the predictor's standardisation
 
 
-class EnvelopeStage(Stage):
+class EnvelopeStage(WaveformStage):
     """The network ``hf_envelope`` (:class:`~seismoalice.models.EnvelopePredictor`)."""
 
     name = "env"
