@@ -15,9 +15,14 @@ and the generated samples ``(K, N, 3, T)`` [m/s²] to ``tests/data/golden_genera
 The file in the repository was produced by this procedure on the code of commit 2bb6eba (the
 monolithic ``training/trainer.py``, before issue 11's redesign), so it is an independent
 reference for the redesigned code (tests/test_training_golden.py): same seed and config must
-give bit-identical checkpoints. One intra-op thread makes the float reductions
-independent of the machine's core count. Only the import of ``train_stage`` moved with the
-redesign (from ``training.trainer`` to ``training.loop``); the procedure is unchanged.
+give bit-identical checkpoints. One intra-op thread makes the float reductions independent of
+the machine's core count. The script runs on both implementations (``train_stage`` moved from
+``training.trainer`` to ``training.loop``); to regenerate the reference from the old code::
+
+    git archive 2bb6eba src | tar -x -C /tmp/old
+    PYTHONPATH=/tmp/old/src .venv/bin/python tests/golden_training.py
+
+(``python tests/golden_training.py DIR`` writes the two files into DIR instead.)
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +41,13 @@ from safetensors.torch import load_file
 from tiny_model import TINY
 
 from seismoalice.generation import BroadbandGenerator
+from seismoalice.metrics.psa import response_spectrum
 from seismoalice.training.config import config_from_dict
-from seismoalice.training.loop import train_stage
+
+try:
+    from seismoalice.training.loop import train_stage
+except ImportError:  # the implementation before the redesign, which wrote the reference
+    from seismoalice.training.trainer import train_stage
 
 GOLDEN = Path(__file__).parent / "data" / "golden_training.json"
 GOLDEN_SAMPLES = GOLDEN.with_name("golden_generated.npz")
@@ -140,6 +151,10 @@ def run(root: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     samples of each configuration (see the module docstring)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    # numba's first parallel call (the PSA of validation) changes the OpenMP state that torch's
+    # CPU kernels run under: make it happen before training, so that the results do not depend
+    # on whether something else in the process computed a PSA first
+    response_spectrum(np.zeros((1, 3, 64)), 1.0 / FS, [0.1])
     try:
         data = ArrayWaveformDataset(records(), FS, FC)
         result: dict[str, Any] = {}
@@ -162,11 +177,14 @@ def run(root: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         torch.set_num_threads(threads)
 
 
-if __name__ == "__main__":
-    import tempfile
-
+def main(out: Path) -> None:
+    """Run the procedure and write the two reference files into ``out``."""
     with tempfile.TemporaryDirectory() as tmp:
         digests, generated = run(Path(tmp))
-    GOLDEN.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
-    np.savez_compressed(GOLDEN_SAMPLES, **generated)
-    sys.stdout.write(f"wrote {GOLDEN} and {GOLDEN_SAMPLES}\n")
+    (out / GOLDEN.name).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+    np.savez_compressed(out / GOLDEN_SAMPLES.name, **generated)
+    sys.stdout.write(f"wrote {out / GOLDEN.name} and {out / GOLDEN_SAMPLES.name}\n")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else GOLDEN.parent)
