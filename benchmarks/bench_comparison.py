@@ -2,7 +2,7 @@
 
 Runs (unless ``--skip-run``), after ``make demo`` (run first when its hb checkpoint is missing)::
 
-    seismoalice train --stage ann2bb --data DEMO/data/prepared --out DEMO/runs
+    seismoalice train --stage ann2bb --data DEMO/data/prepared --out DEMO/runs --overwrite
     seismoalice compare --data DEMO/data/prepared --split test --seed 0 --out DEMO/compare \\
         --methods hb=DEMO/runs/hb/best,ann2bb=DEMO/runs/ann2bb,stochastic,stochastic_oracle,\\
 stochastic_estimated,lf
@@ -67,7 +67,7 @@ def main() -> None:
     demo, cli = args.demo_dir, Path(sys.executable).with_name("seismoalice")
     prepared, runs, compare = demo / "data" / "prepared", demo / "runs", demo / "compare"
     commands = [
-        ["train", "--stage", "ann2bb", "--data", str(prepared), "--out", str(runs)],
+        ["train", "--stage", "ann2bb", "--data", str(prepared), "--out", str(runs), "--overwrite"],
         [
             "compare",
             "--data",

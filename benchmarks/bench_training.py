@@ -26,21 +26,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from seismoalice import __version__
+from seismoalice.checkpoint import save_checkpoint
 from seismoalice.generation import BroadbandGenerator
 from seismoalice.io_utils import write_json
-from seismoalice.models import HybridGenerator
-from seismoalice.training import checkpoint as ckpt
-from seismoalice.training.config import load_config
-from seismoalice.training.trainer import (
-    build_autoencoder,
-    build_envelope,
-    build_hybrid_trainables,
-    envelope_width,
-    merge_band,
-    pretrained_stages,
-    setup_run,
-    train_step,
-)
+from seismoalice.models import Decoder, HybridGenerator, build_network
+from seismoalice.models.factory import autoencoder_names
+from seismoalice.training.config import STAGES, load_config
+from seismoalice.training.loop import setup_run, train_step
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,10 +64,11 @@ def random_batch(batch: int, nt: int, device: torch.device) -> dict[str, torch.T
     return {"bb": x, "lf": lf, "bb_scale": 3 * ones, "lf_scale": ones}
 
 
-def bench_stage(stage, cfg, pre, pretrained, device, steps, batch):
+def bench_stage(stage, cfg, pre, pretrained, device, steps):
     run = setup_run(stage, cfg, Path(tempfile.mkdtemp()) / stage, pre, pretrained)
+    batch = run.stage.settings.batch_size
     run.device = device
-    for m in run.nets.all().values():
+    for m in run.stage.nets.all().values():
         m.to(device)
     data = random_batch(batch, pre["nt"], device)
     with FlopCounterMode(display=False) as counter:
@@ -88,6 +81,7 @@ def bench_stage(stage, cfg, pre, pretrained, device, steps, batch):
     _sync(device)
     dt = (time.perf_counter() - t0) / steps
     return {
+        "batch": batch,
         "samples_per_s": batch / dt,
         "s_per_step": dt,
         "flops_per_step": flops,
@@ -97,33 +91,20 @@ def bench_stage(stage, cfg, pre, pretrained, device, steps, batch):
 
 def save_pretrained(cfg, pre, directory: Path) -> dict[str, Path]:
     out = {}
-    for stage in pretrained_stages(cfg):
-        nets = (
-            {"hf_envelope": build_envelope(cfg.model, pre)}
-            if stage == "env"
-            else build_autoencoder(cfg.model, stage)
-        )
+    names = {
+        "bb": autoencoder_names("bb"),
+        "fl": autoencoder_names("fl"),
+        "env": {"hf_envelope": "hf_envelope"},
+    }
+    for stage, stage_names in names.items():
+        nets = {key: build_network(name, cfg.model, pre) for key, name in stage_names.items()}
         meta = {"stage": stage, "model": cfg.model.model_dump(mode="json"), "preprocessing": pre}
-        out[stage] = ckpt.save_checkpoint(directory / stage, nets, meta)
+        out[stage] = save_checkpoint(directory / stage, nets, meta)
     return out
 
 
 def bench_generation(cfg, pre, device, n_records: int) -> float:
-    m = cfg.model
-    bb, fl, maps = (
-        build_autoencoder(m, "bb"),
-        build_autoencoder(m, "fl"),
-        build_hybrid_trainables(m),
-    )
-    model = HybridGenerator(
-        fl["encoder"],
-        maps["fl_to_bb"],
-        bb["decoder"],
-        maps.get("amplitude"),
-        merge_band(m, pre),
-        envelope_width(m, pre),
-        build_envelope(m, pre) if m.hf_envelope else None,
-    )
+    model = HybridGenerator.from_config(cfg.model, pre)
     gen = BroadbandGenerator(model, pre, device)
     x = np.random.default_rng(0).standard_normal((n_records, 3, pre["nt"]))
     gen.generate(x[:2], pre["sampling_rate"])
@@ -139,8 +120,6 @@ def decoder_artefacts_db(cfg, mode: str, nt: int = 4096, n: int = 32) -> dict[st
     median FAS of the neighbouring ±2 Hz (dB). Stride-2 transposed convolutions put periodic
     patterns, hence peaks, there (checkerboard artefacts); upsample+conv should not."""
     from scipy.ndimage import median_filter
-
-    from seismoalice.models import Decoder
 
     torch.manual_seed(0)
     dec = Decoder(cfg.model.nzd, cfg.model.ndf, upsample=mode).eval()
@@ -186,13 +165,12 @@ def main() -> None:
         peak = matmul_peak(device, 1024 if device.type == "cpu" else 8192)
         entry = {"matmul_peak_flops": peak, "stages": {}}
         print(f"[{device}] fp32 matmul peak: {peak / 1e9:.1f} GFLOP/s")
-        for stage in (*pretrained_stages(cfg), "hb"):
-            batch = getattr(cfg.stages, stage).batch_size
-            r = bench_stage(stage, cfg, pre, pretrained, device, steps, batch)
+        for stage in STAGES:
+            r = bench_stage(stage, cfg, pre, pretrained, device, steps)
             r["fraction_of_matmul_peak"] = r["achieved_flops"] / peak
             entry["stages"][stage] = r
             print(
-                f"[{device}] {stage}: {r['samples_per_s']:.1f} samples/s (batch {batch}), "
+                f"[{device}] {stage}: {r['samples_per_s']:.1f} samples/s (batch {r['batch']}), "
                 f"{r['achieved_flops'] / 1e9:.2f} GFLOP/s = {r['fraction_of_matmul_peak']:.1%} "
                 "of matmul peak"
             )

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from array_dataset import ArrayWaveformDataset
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from seismoalice.baselines.ann2bb import (
     Ann2bbModel,
     ann_periods,
     log_component_psa,
-    train_ann2bb,
 )
 from seismoalice.baselines.base import BroadbandMethod
 from seismoalice.baselines.lf import LFMethod
@@ -24,6 +24,8 @@ from seismoalice.data.filters import lowpass
 from seismoalice.data.synthetic import SynthConfig, draw_parameters, simulate_records
 from seismoalice.errors import DataError
 from seismoalice.metrics.psa import response_spectrum
+from seismoalice.training.config import config_from_dict
+from seismoalice.training.loop import train_stage
 
 FS, FC = 100.0, 1.0
 
@@ -38,8 +40,20 @@ def synthetic() -> dict:
 
 
 @pytest.fixture(scope="module")
-def model(synthetic: dict) -> Ann2bbModel:
-    return train_ann2bb(synthetic["bb"][:120], 1 / FS, n_nets=8, epochs=400, seed=0)
+def model(synthetic: dict, tmp_path_factory) -> Ann2bbModel:
+    """ANN2BB trained on the first 120 records by the ``ann2bb`` training stage."""
+    cfg = config_from_dict(
+        {
+            "train": {"progress": False, "device": "cpu", "checkpoint_every": 400},
+            "validation": {"every": 400},
+            "stages": {"ann2bb": {"n_nets": 8, "epochs": 400}},
+        }
+    )
+    data = ArrayWaveformDataset(synthetic["bb"][:120], FS, FC)
+    out = tmp_path_factory.mktemp("ann2bb")
+    pre = {"sampling_rate": FS, "nt": 4096, "fc": FC}
+    train_stage("ann2bb", cfg, data, data, out, preprocessing=pre)
+    return Ann2bbModel.load(out / "ann2bb")
 
 
 def test_lf_returns_input(synthetic: dict) -> None:

@@ -6,7 +6,6 @@ import json
 
 from typer.testing import CliRunner
 
-from seismoalice.baselines.ann2bb import train_from_prepared
 from seismoalice.cli import app
 from seismoalice.data.preprocessing import PreprocessConfig, prepare_dataset
 from seismoalice.data.synthetic import SynthConfig, write_synthetic_dataset
@@ -17,7 +16,15 @@ def test_compare_end_to_end(tmp_path) -> None:
     src = write_synthetic_dataset(tmp_path / "raw", 40, cfg)
     prepared = tmp_path / "prepared"
     prepare_dataset(src, prepared, PreprocessConfig(nt=2048), progress=False)
-    ckpt = train_from_prepared(prepared, tmp_path / "ann2bb", n_nets=3, epochs=200)
+    config = tmp_path / "ann2bb.yaml"
+    config.write_text(
+        "train: {progress: false, checkpoint_every: 200}\nvalidation: {every: 200}\n"
+        "stages: {ann2bb: {n_nets: 3, epochs: 200}}\n"
+    )
+    train = ["train", "--stage", "ann2bb", "--config", str(config), "--data", str(prepared)]
+    result = CliRunner().invoke(app, [*train, "--out", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    ckpt = tmp_path / "runs" / "ann2bb"
     out = tmp_path / "cmp"
     result = CliRunner().invoke(
         app,

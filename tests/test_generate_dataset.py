@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from seismoalice.commands.generate import generate_dataset, is_dataset
 from seismoalice.data.seisbench_format import WaveformDataset, WaveformWriter
+from seismoalice.generation import generate_dataset, is_dataset
 
 
 class ScalingGenerator:

@@ -18,24 +18,22 @@ from seismoalice.generation import (
     generate_stream,
     window_starts,
 )
-from seismoalice.training import checkpoint as ckpt
-from seismoalice.training.config import ModelConfig
-from seismoalice.training.trainer import build_autoencoder, build_hybrid_trainables
+from seismoalice.models import HybridGenerator, ModelConfig
 
 NT, FS, FC = 256, 100.0, 1.0
 PRE = {"sampling_rate": FS, "nt": NT, "fc": FC, "filter_order": 4}
-TINY = ModelConfig(nzd=4, nzf=2, ndf=4, ndf_d=4, width_d=8, map_width=4, amplitude_width=8)
+TINY = ModelConfig(nzd=4, nzf=2, ndf=4, ndf_d=4, width_d=8, map_width=4, envelope_width=8)
 
 
 class EchoModel(nn.Module):
-    """Returns its (normalised) input and a constant ln amplitude ratio: the pipeline's identity."""
+    """Returns its input [m/s²] times a constant gain: the pipeline's identity up to the gain."""
 
-    def __init__(self, ln_ratio: float = 0.0) -> None:
+    def __init__(self, gain: float = 1.0) -> None:
         super().__init__()
-        self.ln_ratio = ln_ratio
+        self.gain = gain
 
-    def forward(self, x, ln_peak=None):
-        return x, torch.full((x.shape[0],), self.ln_ratio)
+    def forward(self, lf):
+        return lf * self.gain
 
 
 def reference_lf(x, fs_in):
@@ -63,23 +61,23 @@ def test_crossfade_weights_partition_unity(length, nt, frac):
 def test_identity_model_returns_the_lf_input_in_input_units(fs_in, length):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, length)) * 3.7e-2  # m/s²
-    out = BroadbandGenerator(EchoModel(np.log(2.0)), PRE).generate(x, fs_in, realizations=2)
+    out = BroadbandGenerator(EchoModel(2.0), PRE).generate(x, fs_in, realizations=2)
     ref = reference_lf(x, fs_in)
     assert out.shape == (2, *ref.shape)
     np.testing.assert_allclose(out[1], 2.0 * ref, rtol=1e-5, atol=1e-7 * np.abs(ref).max())
 
 
 class PeakSpy(EchoModel):
-    """EchoModel that records the ln LF peak it is given (the absolute level in m/s²)."""
+    """EchoModel that records the peak of the input it is given (the absolute level in m/s²)."""
 
-    def forward(self, x, ln_peak=None):
-        self.seen = ln_peak.clone()
-        return super().forward(x, ln_peak)
+    def forward(self, lf):
+        self.seen = lf.abs().amax(dim=(1, 2))
+        return super().forward(lf)
 
 
 def test_input_unit_is_converted_to_m_s2_and_back():
     x = np.random.default_rng(2).standard_normal((2, 3, 300)) * 0.05  # m/s²
-    spy = PeakSpy(np.log(3.0))
+    spy = PeakSpy(3.0)
     in_m = BroadbandGenerator(spy, PRE).generate(x, FS)
     seen_m = spy.seen
     in_cm = BroadbandGenerator(spy, PRE, unit="cm/s2").generate(x * 100, FS)
@@ -92,14 +90,10 @@ def test_input_unit_is_converted_to_m_s2_and_back():
 
 
 def tiny_hb_checkpoint(directory, stage="hb"):
-    bb, fl, maps = (
-        build_autoencoder(TINY, "bb"),
-        build_autoencoder(TINY, "fl"),
-        build_hybrid_trainables(TINY),
-    )
-    nets = {"encoder_fl": fl["encoder"], "decoder_bb": bb["decoder"], **maps}
-    config = {"stage": stage, "model": TINY.model_dump(mode="json"), "preprocessing": PRE}
-    return ckpt.save_checkpoint(directory, nets, config)
+    torch.manual_seed(0)
+    gen = HybridGenerator.from_config(TINY, PRE)
+    gen.hf_envelope.init_normalisation(torch.tensor([-14.0, -12.0]), torch.tensor([-14.0, -12.0]))
+    return gen.save(directory, {"stage": stage})
 
 
 def test_realisations_differ_and_seed_reproduces(tmp_path):

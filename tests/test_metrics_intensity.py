@@ -15,6 +15,7 @@ from seismoalice.metrics import (
     cav,
     displacement,
     husid,
+    husid_time,
     pga,
     pgd,
     pgv,
@@ -80,6 +81,12 @@ def test_husid_and_durations_of_constant_energy_rate() -> None:
     duration = (n - 1) * dt
     assert significant_duration(acc, dt) == pytest.approx(0.9 * duration, rel=1e-12)
     assert significant_duration(acc, dt, 0.05, 0.75) == pytest.approx(0.7 * duration)
+    # H(t) = t / duration: the curve reaches level q at q · duration
+    np.testing.assert_allclose(husid_time(acc, dt, 0.05), 0.05 * duration, rtol=1e-12)
+    # silent for 5 s, then a² = 4: energy 2·dt on the step (trapezoid) + 4·dt per sample, total
+    # 2002·dt; half of it is reached at 5 s + (1001 − 2)/4 · dt = 7.4975 s
+    two = np.stack([acc, np.r_[np.zeros(500), acc[500:]]])
+    np.testing.assert_allclose(husid_time(two, dt, 0.5), [0.5 * duration, 7.4975], rtol=1e-9)
 
 
 def test_durations_of_a_two_level_record() -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from seismoalice.models import AmplitudeHead, Decoder, Discriminator, Encoder, LatentMap
+from seismoalice.models import Decoder, Discriminator, Encoder, LatentMap
 
 
 def n_params(m: nn.Module) -> int:
@@ -48,7 +48,6 @@ def test_shapes_for_any_length_multiple_of_32(k, nz, n):
     assert d_joint(x, z).shape == (n, 1, k)
     assert d_pair_x(torch.cat([x, x], 1)).shape == (n, 1, k)
     assert d_pair_z(z=torch.cat([z, z], 1)).shape == (n, 1, k)
-    assert AmplitudeHead(nz, 8)(z).shape == (n,)
 
 
 def test_leaky_relu_is_not_the_identity_of_the_original():

@@ -7,21 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from seismoalice.models import (
-    AmplitudeHead,
-    HybridGenerator,
-    MergeBand,
-    matched_highpass,
-    merge_lf,
-)
-from seismoalice.models.hybrid import tukey
-from seismoalice.training.array_dataset import ArrayWaveformDataset
-from seismoalice.training.config import ModelConfig
-from seismoalice.training.trainer import (
-    build_autoencoder,
-    build_hybrid_trainables,
-    init_amplitude_bias,
-)
+from seismoalice.models import MergeBand, matched_highpass
+from seismoalice.models.merge import tukey
 
 FS, FC = 100.0, 1.0
 
@@ -62,68 +49,3 @@ def test_power_highpass_completes_the_lowpass_power(f):
 def test_tukey_equals_scipy():
     for n, alpha in [(4096, 0.05), (101, 0.5), (10, 0.0)]:
         np.testing.assert_allclose(tukey(n, alpha).numpy(), signal.windows.tukey(n, alpha))
-
-
-def test_merge_of_the_true_record_returns_it():
-    """x_lf = LP(bb)/lf_peak, raw = bb/bb_peak, exact ratio → bb/bb_peak (tapered record)."""
-    n = 4096
-    bb = np.random.default_rng(3).standard_normal((2, 3, n)) * signal.windows.tukey(n, 0.2)
-    lf = scipy_low(bb)
-    bb_peak = np.abs(bb).max(axis=(1, 2))
-    lf_peak = np.abs(lf).max(axis=(1, 2))
-    out = merge_lf(
-        torch.from_numpy(lf / lf_peak[:, None, None]),
-        torch.from_numpy(bb / bb_peak[:, None, None]),
-        torch.from_numpy(np.log(bb_peak / lf_peak)),
-        MergeBand(FS, FC),
-    ).numpy()
-    inner = slice(400, n - 400)
-    ref = bb / bb_peak[:, None, None]
-    assert np.abs(out - ref)[..., inner].max() < 1e-3
-
-
-def test_merging_generator_keeps_the_lf_input_below_fc():
-    torch.manual_seed(0)  # random weights and injected noise: one fixed draw
-    m = ModelConfig(nzd=4, nzf=2, ndf=4, map_width=4, amplitude_width=8)
-    bb, fl, maps = (
-        build_autoencoder(m, "bb"),
-        build_autoencoder(m, "fl"),
-        build_hybrid_trainables(m),
-    )
-    del maps["bb_to_fl"]
-    model = HybridGenerator(
-        fl["encoder"], decoder_bb=bb["decoder"], merge=MergeBand(FS, FC), **maps
-    )
-    model.eval()
-    n = 1024
-    x = scipy_low(
-        np.random.default_rng(0).standard_normal((2, 3, n)) * signal.windows.tukey(n, 0.2)
-    )
-    x = torch.from_numpy(x / np.abs(x).max(axis=(1, 2), keepdims=True)).float()
-    with torch.no_grad():
-        y, ln_ratio = model(x)
-    physical = (y * torch.exp(ln_ratio).reshape(-1, 1, 1)).double().numpy()
-    low_out, low_in = scipy_low(physical, FC / 2), scipy_low(x.double().numpy(), FC / 2)
-    assert np.abs(low_out - low_in).max() < 0.02 * np.abs(low_in).max()
-    assert np.abs(physical - x.numpy()).max() > 1e-3  # it did add something above fc
-
-
-def test_amplitude_head_with_peak_needs_and_uses_it():
-    head = AmplitudeHead(2, 8, use_peak=True)
-    z = torch.randn(3, 2, 16)
-    with pytest.raises(ValueError, match="ln"):
-        head(z)
-    with torch.no_grad():
-        head.out.weight[0, -1] = 1.0
-        a, b = head(z, torch.zeros(3)), head(z, torch.full((3,), 2.0))
-    torch.testing.assert_close(b - a, torch.full((3,), 2.0))
-
-
-def test_amplitude_bias_starts_at_the_mean_log_peak_ratio():
-    n = 2048
-    bb = np.random.default_rng(5).standard_normal((20, 3, n)) * signal.windows.tukey(n, 0.2)
-    bb *= np.exp(np.random.default_rng(6).uniform(-2, 2, (20, 1, 1)))
-    expected = np.mean(np.log(np.abs(bb).max(axis=(1, 2)) / np.abs(scipy_low(bb)).max(axis=(1, 2))))
-    head = AmplitudeHead(2, 8)
-    init_amplitude_bias(head, ArrayWaveformDataset(bb, FS, FC))
-    assert float(head.out.bias.detach()) == pytest.approx(expected, rel=1e-4)

@@ -5,13 +5,13 @@ import json
 import numpy as np
 import pytest
 import torch
+from array_dataset import ArrayWaveformDataset
 from tiny_model import TINY
 
+from seismoalice import checkpoint as ckpt
 from seismoalice.errors import CheckpointError
-from seismoalice.training import checkpoint as ckpt
-from seismoalice.training.array_dataset import ArrayWaveformDataset
 from seismoalice.training.config import config_from_dict
-from seismoalice.training.trainer import NonFiniteLossError, train_stage
+from seismoalice.training.loop import NonFiniteLossError, train_stage
 
 FS, T = 100.0, 256
 PRE = {"sampling_rate": FS, "nt": T, "fc": 1.0}
@@ -32,7 +32,7 @@ def config(epochs: int = 2, **stage):
             "model": TINY,
             "train": {"progress": False, "device": "cpu"},
             "validation": {"n_records": 2, "tf_gof": False, "periods": [0.1, 0.5]},
-            "stages": {"bb": st, "fl": st, "hb": st},
+            "stages": {"bb": st, "fl": st, "env": st, "hb": st},
         }
     )
 
@@ -71,6 +71,7 @@ def test_refuses_other_architecture_and_preprocessing(tmp_path, data):
     with pytest.raises(CheckpointError, match="fc"):
         train_stage("bb", cfg, data, None, tmp_path, preprocessing={**PRE, "fc": 2.0}, resume=True)
     train_stage("fl", cfg, data, None, tmp_path, preprocessing=PRE)
+    train_stage("env", cfg, data, None, tmp_path, preprocessing=PRE)
     with pytest.raises(CheckpointError, match="nt"):
         train_stage("hb", cfg, data, None, tmp_path, preprocessing={**PRE, "nt": 512})
     with pytest.raises(CheckpointError, match="nzd"):
@@ -87,3 +88,15 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(tmp_path, data):
         train_stage("bb", cfg, bad, None, tmp_path, preprocessing=PRE, resume=True)
     after = weights(tmp_path / "bb/last")
     assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "state.safetensors"])
+@pytest.mark.parametrize("keep", [0, 40])
+def test_resume_from_a_truncated_checkpoint_names_the_file(tmp_path, data, name, keep):
+    cfg = config(epochs=2)
+    train_stage("bb", cfg, data, None, tmp_path, preprocessing=PRE, stop_after_epoch=1)
+    damaged = tmp_path / "bb/last" / name
+    damaged.write_bytes(damaged.read_bytes()[:keep])
+    with pytest.raises(CheckpointError, match="unreadable safetensors file") as err:
+        train_stage("bb", cfg, data, None, tmp_path, preprocessing=PRE, resume=True)
+    assert str(damaged) in str(err.value) and "\n" not in str(err.value)

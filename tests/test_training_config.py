@@ -29,6 +29,11 @@ def test_full_config_has_original_sizes():
         ("stages: {hb: {loss: {adversarial: clip}}}\n", "stages.hb.loss.adversarial"),
         ("- a\n- b\n", "mapping"),
         ("model: [\n", "YAML"),
+        # superseded variants, and loss terms of other stages
+        ("model: {hf_envelope: false}\n", "hf_envelope: False selects a variant"),
+        ("model: {lf_envelope: 2.0}\n", "lf_envelope: 2.0 selects a variant"),
+        ("stages: {hb: {loss: {amplitude: 1.0}}}\n", "stages.hb.loss.amplitude"),
+        ("stages: {bb: {loss: {latent: 1.0}}}\n", "stages.bb.loss.latent"),
     ],
 )
 def test_bad_configs_name_file_and_key(tmp_path, text, needle):
@@ -42,3 +47,33 @@ def test_bad_configs_name_file_and_key(tmp_path, text, needle):
 def test_missing_config_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_cli_prints_one_line_per_invalid_field(tmp_path, monkeypatch, capsys):
+    from seismoalice import cli
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("stages: {bb: {betas: [2, -1], lr_g: .inf}, hb: {epochs: 0}}\n")
+    monkeypatch.setattr(
+        "sys.argv", ["seismoalice", "train", "--stage", "bb", "--config", str(path)]
+    )
+    with pytest.raises(SystemExit) as exc:
+        cli.run()
+    assert exc.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[0] == f"error: {path}: invalid config:"
+    fields = sorted(line.split(":")[0].strip() for line in lines[1:])
+    assert fields == [
+        "stages.bb.betas.0",
+        "stages.bb.betas.1",
+        "stages.bb.lr_g",
+        "stages.hb.epochs",
+    ]
+
+
+def test_settings_of_earlier_versions_that_select_the_kept_path_load(tmp_path):
+    path = tmp_path / "old.yaml"
+    path.write_text(
+        "model: {merge_lf: true, hf_envelope: true, lf_envelope: 0, amplitude_width: 8}\n"
+    )
+    assert load_config(path).model.nzd == 32

@@ -7,13 +7,14 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from array_dataset import ArrayWaveformDataset
 from safetensors.torch import load_file, save_file
 from tiny_model import TINY
 
-from seismoalice.training.array_dataset import ArrayWaveformDataset
+from seismoalice.models import build_network
 from seismoalice.training.config import config_from_dict
 from seismoalice.training.distributed import DistInfo
-from seismoalice.training.trainer import build_autoencoder, train_stage
+from seismoalice.training.loop import train_stage
 
 
 def _worker(rank: int, world: int, port: int, out: str) -> None:
@@ -41,7 +42,7 @@ def _worker(rank: int, world: int, port: int, out: str) -> None:
         info=DistInfo(rank, world, rank),
     )
     flat = torch.cat(
-        [p.detach().reshape(-1) for m in run.nets.gen.values() for p in m.parameters()]
+        [p.detach().reshape(-1) for m in run.stage.nets.gen.values() for p in m.parameters()]
     )
     save_file({"w": flat.contiguous()}, os.path.join(out, f"rank{rank}.safetensors"))
     dist.destroy_process_group()
@@ -57,7 +58,7 @@ def test_two_ranks_hold_identical_weights(tmp_path):
     assert torch.equal(w0, w1)
     torch.manual_seed(5)  # the initial weights: same seed as the run
     cfg = config_from_dict({"model": TINY})
-    init = build_autoencoder(cfg.model, "bb")
-    w_init = torch.cat([p.detach().reshape(-1) for m in init.values() for p in m.parameters()])
+    init = [build_network(name, cfg.model) for name in ("encoder_bb", "decoder_bb")]
+    w_init = torch.cat([p.detach().reshape(-1) for m in init for p in m.parameters()])
     assert not torch.allclose(w0, w_init)  # training moved the weights
     assert (tmp_path / "bb" / "last" / "model.safetensors").exists()  # rank 0 wrote it

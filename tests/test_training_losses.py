@@ -6,16 +6,102 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
+from torch import nn
 
 from seismoalice.generation import merge_with_lf
 from seismoalice.training.losses import (
+    band_energy_loss,
+    critic_loss,
     discriminator_loss,
+    envelope_loss,
+    generator_loss,
     gradient_penalty,
     log_psd_envelope_loss,
     log_spectral_loss,
     spectral_convergence,
 )
 from seismoalice.training.validation import lf_misfit
+
+
+class Fixed(nn.Module):
+    """A hand-made discriminator: logit ``value`` for inputs whose first element is > 0 (the
+    "real" inputs of these tests), ``-value`` otherwise; one logit per sample."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def forward(self, x=None, z=None):
+        sign = torch.where(x.reshape(len(x), -1)[:, 0] > 0, 1.0, -1.0)
+        return self.value * sign
+
+
+class HalfSquare(nn.Module):
+    """Critic D(x, z) = ½(‖x‖² + ‖z‖²) per sample: its gradient at u is u itself."""
+
+    def forward(self, x, z):
+        return 0.5 * (x.pow(2).sum(dim=(1, 2)) + z.pow(2).sum(dim=(1, 2)))
+
+
+REAL = {"x": torch.ones(4, 3, 8)}
+FAKE = {"x": -torch.ones(4, 3, 8)}
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"), [("bce", (0.0, 40.0, 40.0, 0.0)), ("wgan-gp", (-40.0, 40.0, 40.0, -40.0))]
+)
+def test_a_perfect_discriminator_wins_and_a_fooled_one_loses(kind, expected):
+    """Perfect: logit +20 on real, −20 on fake: the critic's loss is minimal, the generator's
+    maximal; fooled (the reverse): the other way round. Swapping real and fake in either loss
+    swaps the two cases. Values: BCE softplus(20) ≈ 20 per side, ≈ 0 for the other; WGAN
+    E[fake] − E[real] = ±40."""
+    perfect, fooled = Fixed(20.0), Fixed(-20.0)
+    got = (
+        critic_loss(perfect, REAL, FAKE, kind),
+        generator_loss(perfect, REAL, FAKE, kind),
+        critic_loss(fooled, REAL, FAKE, kind),
+        generator_loss(fooled, REAL, FAKE, kind),
+    )
+    assert [float(v) for v in got] == pytest.approx(list(expected), abs=1e-6)
+
+
+def test_known_bce_and_wasserstein_values():
+    """Logits 0 everywhere: BCE = ln 2 on each side; WGAN critic E[fake] − E[real]."""
+    zero = Fixed(0.0)
+    assert float(critic_loss(zero, REAL, FAKE, "bce")) == pytest.approx(2 * np.log(2))
+    assert float(generator_loss(zero, REAL, FAKE, "bce")) == pytest.approx(2 * np.log(2))
+    half = HalfSquare()
+    real = {"x": torch.full((2, 1, 4), 2.0), "z": torch.zeros(2, 1, 1)}  # D = ½·16 = 8
+    fake = {"x": torch.full((2, 1, 4), 1.0), "z": torch.zeros(2, 1, 1)}  # D = ½·4 = 2
+    assert float(critic_loss(half, real, fake, "wgan-gp")) == pytest.approx(2 - 8)
+    assert float(generator_loss(half, real, fake, "wgan-gp")) == pytest.approx(8 - 2)
+
+
+def test_gradient_penalty_of_a_known_function_and_its_weight():
+    """D = ½‖u‖²: ∇D(u) = u. With real = fake = a every interpolate is a, so the penalty is
+    (‖a‖ − 1)²; critic_loss adds it times gp_weight for WGAN-GP only."""
+    a = {"x": torch.full((3, 2, 4), 0.5), "z": torch.full((3, 1, 2), 1.0)}
+    norm = np.sqrt(8 * 0.25 + 2 * 1.0)  # ‖a‖ per sample = 2
+    expected = (norm - 1) ** 2
+    half = HalfSquare()
+    pen = gradient_penalty(lambda x, z: half(x, z), [a["x"], a["z"]], [a["x"], a["z"]])
+    assert float(pen.detach()) == pytest.approx(expected, rel=1e-6)
+    assert float(critic_loss(half, a, a, "wgan-gp", gp_weight=10.0).detach()) == pytest.approx(
+        10 * expected, rel=1e-6
+    )
+    assert float(critic_loss(half, a, a, "wgan-gp", gp_weight=0.0)) == 0.0
+    unit = {"x": torch.full((3, 1, 4), 0.5), "z": torch.zeros(3, 1, 1)}  # ‖u‖ = 1: no penalty
+    assert float(
+        critic_loss(half, unit, unit, "wgan-gp", gp_weight=10.0).detach()
+    ) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_envelope_losses_are_zero_only_at_the_target():
+    y = torch.randn(2, 3, 4, 8)
+    assert float(envelope_loss(y, y)) == 0 and float(band_energy_loss(y, y)) == 0
+    assert float(envelope_loss(y + 0.5, y)) == pytest.approx(0.25)
+    # a shift of every frame's ln power by c shifts the ln band energy by c
+    assert float(band_energy_loss(y + 0.5, y)) == pytest.approx(0.25, rel=1e-5)
 
 
 def test_bce_discriminator_loss_matches_formula():

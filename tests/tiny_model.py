@@ -7,5 +7,5 @@ TINY = {
     "ndf_d": 4,
     "width_d": 8,
     "map_width": 4,
-    "amplitude_width": 8,
+    "envelope_width": 8,
 }

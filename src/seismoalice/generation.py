@@ -1,35 +1,49 @@
 """Broadband ground motion from LF signals with a trained hybrid model (Python API).
 
-Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF)))):
+Pipeline (Gatti & Clouteau 2020 inference, x̂_BB = G_bb(Ghz(F_fl(x_LF))), with this package's
+HF envelope, :class:`seismoalice.models.HybridGenerator`):
 
-1. convert the input ``(N, 3, T)`` to m/s² (the training unit: models with ``amplitude_peak``
-   or ``hf_envelope`` use the absolute level) and resample it to the model's sampling rate;
+1. convert the input ``(N, 3, T)`` to m/s² (the training unit: the envelope predictor uses the
+   absolute level) and resample it to the model's sampling rate;
 2. low-pass it at the model's fc (zero-phase Butterworth, as the training LF signals), unless
    ``lowpass_input=False`` says it is already such an LF signal (filtering twice would attenuate
    it again around fc);
 3. cut it into windows of the model's length ``nt`` (short records are zero-padded; long ones
    overlap by ``overlap`` samples and are blended with raised-cosine cross-fades that sum to 1);
-4. per window: divide by the peak, generate K realisations, rescale to physical units with
-   the window's LF peak · exp(predicted ln(bb_peak / lf_peak)); models trained with
-   ``model.merge_lf`` (the default) already return the LF input below fc and G_bb's output above;
-5. optionally merge afterwards: LF signal + generated signal above fc (matched complementary
-   Butterworth split, :func:`merge_with_lf`), for models trained without ``merge_lf``.
+4. per window: generate K realisations in m/s² (the LF input below fc/4, the generated high
+   frequencies, shaped by the predicted envelope, above);
+5. optionally replace the output below fc by the LF input afterwards (``merge_lf``: matched
+   complementary Butterworth split, :func:`merge_with_lf`).
 
 Outputs are sampled at the model's rate, in the input's unit.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
+from obspy import Stream, Trace
+from tqdm.auto import tqdm
 
 from seismoalice.data.filters import complementary_split, lowpass
-from seismoalice.data.signal import resample, stream_to_array
-from seismoalice.errors import CheckpointError, DataError
+from seismoalice.data.seisbench_format import (
+    WaveformDataset,
+    WaveformWriter,
+    original_name,
+    user_metadata,
+)
+from seismoalice.data.signal import resample, stream_to_array, zne_channels
+from seismoalice.devices import select_device
+from seismoalice.errors import DataError
+from seismoalice.models import HybridGenerator
 
 UNITS_IN_MPS2 = {"m/s2": 1.0, "cm/s2": 0.01, "g": 9.80665}  # input unit → m/s² (training unit)
+
 
 
 def window_starts(length: int, nt: int, overlap: int) -> list[int]:
@@ -67,8 +81,6 @@ class BroadbandGenerator:
     def __init__(
         self, model: Any, preprocessing: dict[str, Any], device: Any = None, unit: str = "m/s2"
     ) -> None:
-        import torch
-
         if unit not in UNITS_IN_MPS2:
             raise DataError(f"unit must be one of {', '.join(UNITS_IN_MPS2)}, got {unit!r}")
         self.unit_scale = UNITS_IN_MPS2[unit]
@@ -85,70 +97,19 @@ class BroadbandGenerator:
         cls, path: str | Path, device: str = "auto", unit: str = "m/s2"
     ) -> BroadbandGenerator:
         """Load a ``hb`` checkpoint directory (or a run directory holding ``hb/best``)."""
-        from seismoalice.models import HybridGenerator
-        from seismoalice.training import checkpoint as ckpt
-        from seismoalice.training.config import ModelConfig
-        from seismoalice.training.trainer import (
-            build_autoencoder,
-            build_envelope,
-            build_hybrid_trainables,
-            envelope_width,
-            merge_band,
-            select_device,
-        )
-
         path = Path(path)
         if not (path / "model.safetensors").exists() and (path / "hb" / "best").exists():
             path = path / "hb" / "best"
-        tensors, config = ckpt.read_checkpoint(path)
-        if config.get("stage") != "hb":
-            raise CheckpointError(
-                f"{path}: a '{config.get('stage')}' checkpoint; generation needs a 'hb' checkpoint"
-            )
-        try:
-            m = ModelConfig.model_validate(config["model"])
-        except (KeyError, ValueError) as exc:
-            raise CheckpointError(f"{path}: model config missing or invalid: {exc}") from None
-        bb, fl, maps = (
-            build_autoencoder(m, "bb"),
-            build_autoencoder(m, "fl"),
-            build_hybrid_trainables(m),
-        )
-        try:
-            pre = config["preprocessing"]
-            nets = {
-                "encoder_fl": fl["encoder"],
-                "fl_to_bb": maps["fl_to_bb"],
-                "decoder_bb": bb["decoder"],
-                "amplitude": maps.get("amplitude"),
-                "hf_envelope": build_envelope(m, pre) if m.hf_envelope else None,
-            }
-            ckpt.load_modules(tensors, {k: v for k, v in nets.items() if v is not None}, str(path))
-            model = HybridGenerator(
-                **nets, merge=merge_band(m, pre), envelope=envelope_width(m, pre)
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CheckpointError(f"{path}: preprocessing missing or invalid: {exc}") from None
-        return cls(model, config["preprocessing"], select_device(device), unit)
+        model = HybridGenerator.load(path)
+        return cls(model, model.preprocessing, select_device(device), unit)
 
     def _windows(self, x: np.ndarray, realizations: int) -> np.ndarray:
-        """Generate on windows ``(N, 3, nt)`` [physical]: ``(K, N, 3, nt)`` [physical].
-
-        The model maps the peak-normalised LF window to ``(x̂, ln_ratio)`` with x̂ in units of
-        the predicted BB peak (see :class:`seismoalice.models.HybridGenerator`).
-        """
-        import torch
-
-        peak = np.abs(x).max(axis=(1, 2), keepdims=True)
-        safe = np.where(peak > 0, peak, 1.0)
-        xn = torch.from_numpy((x / safe).astype(np.float32)).to(self.device)
-        ln_peak = torch.from_numpy(np.log(safe.reshape(-1)).astype(np.float32)).to(self.device)
+        """Generate on windows ``(N, 3, nt)`` [m/s²]: ``(K, N, 3, nt)`` [m/s²]."""
+        lf = torch.from_numpy(x.astype(np.float32)).to(self.device)
         out = np.empty((realizations, *x.shape))
         with torch.no_grad():
             for k in range(realizations):
-                x_hat, ln_ratio = self.model(xn, ln_peak)
-                scale = torch.exp(ln_ratio).reshape(-1, 1, 1)
-                out[k] = (x_hat * scale).double().cpu().numpy() * peak
+                out[k] = self.model(lf).double().cpu().numpy()
         return out
 
     def generate(
@@ -170,8 +131,8 @@ class BroadbandGenerator:
             fs: sampling rate of ``x`` [Hz].
             realizations: K, number of independent realisations per record.
             overlap: window overlap as a fraction of nt (long records).
-            merge_lf: replace the output below fc by the LF input (matched filter merge; models
-                trained with ``model.merge_lf`` do this already).
+            merge_lf: replace the output below fc by the LF input (matched complementary split;
+                without it the generated part also fills fc/4 … fc).
             seed: seeds torch's generator for reproducible realisations.
             batch_size: windows per forward pass.
             lowpass_input: low-pass the (resampled) input at fc first; pass False for inputs
@@ -181,8 +142,6 @@ class BroadbandGenerator:
             ``(K, N, 3, T_out)`` at the model's sampling rate, same unit as ``x``
             (``(K, 3, T_out)`` for a single record).
         """
-        import torch
-
         arr = np.asarray(x, dtype=np.float64)
         single = arr.ndim == 2
         arr = arr[None] if single else arr
@@ -237,6 +196,8 @@ def merge_with_lf(
     return np.asarray(lf, dtype=np.float64) + high_gen
 
 
+
+
 def generate_stream(
     st: Any,
     generator: BroadbandGenerator,
@@ -251,8 +212,6 @@ def generate_stream(
     starttime and other stats, at the model's sampling rate, with
     ``stats.seismoalice = {"realization": k}``.
     """
-    from obspy import Stream, Trace
-
     out = [Stream() for _ in range(realizations)]
     for traces, data, fs in stream_to_array(st):
         gen = generator.generate(
@@ -266,3 +225,57 @@ def generate_stream(
                 stats.seismoalice = {"realization": k}
                 out[k].append(Trace(data=y.astype(np.float64), header=stats))
     return out
+
+
+def is_dataset(path: Path) -> bool:
+    """True for a SeisBench-format data set directory (``metadata*.csv`` + ``waveforms*``)."""
+    return path.is_dir() and any(path.glob("metadata*.csv"))
+
+
+def realization_dirs(out: Path, realizations: int) -> list[Path]:
+    """``[out]`` for one realisation, else ``out/r00, out/r01, …`` (one data set each)."""
+    return [out] if realizations == 1 else [out / f"r{k:02d}" for k in range(realizations)]
+
+
+def generate_dataset(
+    gen: BroadbandGenerator,
+    src: Path,
+    out: Path,
+    realizations: int,
+    merge_lf: bool,
+    seed: int | None,
+    lowpass_input: bool = True,
+) -> int:
+    """Broadband realisations of every record of a canonical LF data set.
+
+    Writes one canonical data set per realisation (see :func:`realization_dirs`) with the
+    input's trace names and metadata, so each can be scored with ``seismoalice evaluate``
+    against the reference. Records are processed in groups of equal sampling rate and length.
+    Returns the number of records.
+    """
+    ds = WaveformDataset(src, require_finite=True)
+    channels = zne_channels(ds.component_order, str(src))
+    groups: dict[tuple[float, int], list[int]] = defaultdict(list)
+    for i in range(len(ds)):
+        groups[(ds.sampling_rate(i), ds.get_waveforms(i).shape[-1])].append(i)
+    data_format = dict(ds.data_format, component_order="ZNE", sampling_rate=gen.sampling_rate)
+    with contextlib.ExitStack() as stack:
+        writers = [
+            stack.enter_context(WaveformWriter(d, data_format))
+            for d in realization_dirs(out, realizations)
+        ]
+        with tqdm(total=len(ds), desc="generate", unit="record") as bar:
+            for (fs, _), rows in groups.items():
+                x = ds.get_waveforms_batch(rows)[:, channels].astype(np.float64)
+                bb = gen.generate(
+                    x, fs, realizations, merge_lf=merge_lf, seed=seed, lowpass_input=lowpass_input
+                )
+                for j, i in enumerate(rows):
+                    row = ds.metadata.iloc[i].to_dict()
+                    meta = {**user_metadata(row), "trace_name": original_name(row)}
+                    meta["trace_sampling_rate_hz"] = gen.sampling_rate
+                    meta["trace_npts"] = bb.shape[-1]
+                    for k, writer in enumerate(writers):
+                        writer.add_trace({**meta, "trace_realization": k}, bb[k, j])
+                bar.update(len(rows))
+    return len(ds)

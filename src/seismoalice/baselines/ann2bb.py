@@ -2,10 +2,12 @@
 
 An ensemble of one-hidden-layer MLPs (default 50 nets × 30 tanh units, linear output; inputs and
 targets min–max scaled to [−1, 1]) predicts log10 PSA [cm/s², 5%] at the periods T < T* from log10
-PSA at T ≥ T* (period lists of the original code, ``/work/shared/reference/ann2bb.md`` §2), one
+PSA at T ≥ T* (period lists of the original code, shared reference ann2bb.md §2), one
 ensemble for the geometric mean of the horizontals (``gh``) and one for the vertical (``ud``).
 A random 5% of the training records is held out; the original keeps the net with the lowest
-hold-out MSE (``combine="best"``), the ensemble mean is an option (``combine="mean"``).
+hold-out MSE (``combine="best"``), the ensemble mean is an option (``combine="mean"``). Training
+(every net full-batch with Adam on the scaled MSE from its own initialisation) is the ``ann2bb``
+stage of ``seismoalice train`` (:mod:`seismoalice.training.stages.ann2bb`).
 
 Application (:class:`Ann2bbMethod`): the LF input is hybridised with stochastic high frequencies
 (:class:`~seismoalice.baselines.stochastic.StochasticMethod`); the target spectrum of each
@@ -25,13 +27,16 @@ import pandas as pd
 import torch
 from torch import nn
 
+from seismoalice import __version__
 from seismoalice.baselines.base import check_lf
 from seismoalice.baselines.spectral_matching import Method, spectral_match
 from seismoalice.baselines.stochastic import StochasticMethod
-from seismoalice.errors import CheckpointError, ConfigError, DataError
+from seismoalice.checkpoint import load_modules, read_checkpoint, save_checkpoint
+from seismoalice.errors import CheckpointError, ConfigError
 from seismoalice.metrics.psa import response_spectrum
 
 Combine = Literal["best", "mean"]
+STAGE = "ann2bb"
 COMPONENTS = ("gh", "ud")
 M_TO_CM = 100.0
 
@@ -121,47 +126,16 @@ class ComponentNet:
         return unscale(pred, *self.y_range)
 
 
-def fit_component(
-    x: np.ndarray,
-    y: np.ndarray,
-    n_nets: int = 50,
-    hidden: int = 30,
-    epochs: int = 1000,
-    lr: float = 0.01,
-    holdout: float = 0.05,
-    seed: int = 0,
-) -> ComponentNet:
-    """Train an ensemble on log10 PSA inputs ``x`` ``(N, n_in)`` and targets ``y`` ``(N, n_out)``.
-
-    A random ``holdout`` fraction (≥ 1 record) is kept out; every net is trained full-batch with
-    Adam on the scaled MSE from its own random initialisation; hold-out MSE (scaled units) is
-    reported per net and for the ensemble mean.
-    """
-    n = len(x)
-    n_hold = max(1, round(holdout * n))
-    if n - n_hold < 2:
-        raise DataError(f"ANN2BB needs at least 3 training records, got {n}")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(n)
-    hold, train = order[:n_hold], order[n_hold:]
-    x_range, y_range = minmax(x[train]), minmax(y[train])
-    torch.manual_seed(seed)
-    ensemble = MLPEnsemble(n_nets, x.shape[1], y.shape[1], hidden)
-    xt = torch.as_tensor(scale(x[train], *x_range), dtype=torch.float32)
-    yt = torch.as_tensor(scale(y[train], *y_range), dtype=torch.float32)
-    optimiser = torch.optim.Adam(ensemble.parameters(), lr=lr)
-    for _ in range(epochs):
-        optimiser.zero_grad()
-        loss = ((ensemble(xt) - yt) ** 2).mean(dim=(1, 2)).sum()
-        loss.backward()
-        optimiser.step()
+def holdout_scores(
+    ensemble: MLPEnsemble, x: torch.Tensor, y: torch.Tensor
+) -> tuple[np.ndarray, float]:
+    """Hold-out MSE (scaled units) of every net ``(E,)`` and of the ensemble mean, for scaled
+    inputs ``x`` ``(B, n_in)`` and targets ``y`` ``(B, n_out)``."""
     with torch.no_grad():
-        xh = torch.as_tensor(scale(x[hold], *x_range), dtype=torch.float32)
-        yh = torch.as_tensor(scale(y[hold], *y_range), dtype=torch.float32)
-        out = ensemble(xh)
-        per_net = ((out - yh) ** 2).mean(dim=(1, 2)).double().numpy()
-        mean_mse = float(((out.mean(dim=0) - yh) ** 2).mean())
-    return ComponentNet(ensemble, x_range, y_range, per_net, mean_mse)
+        out = ensemble(x)
+        per_net = ((out - y) ** 2).mean(dim=(1, 2)).double().cpu().numpy()
+        mean_mse = float(((out.mean(dim=0) - y) ** 2).mean())
+    return per_net, mean_mse
 
 
 @dataclass
@@ -184,15 +158,11 @@ class Ann2bbModel:
             axis=1,
         )
 
-    def save(self, directory: str | Path, extra: dict[str, Any] | None = None) -> Path:
-        """Checkpoint (``model.safetensors`` + ``config.json``, atomic)."""
-        from seismoalice import __version__
-        from seismoalice.training.checkpoint import save_checkpoint
-
+    def config(self) -> dict[str, Any]:
+        """What :meth:`load` needs besides the weights: periods, sizes, scalers, hold-out MSE."""
         inputs, outputs = self.periods
-        config = {
-            "stage": "ann2bb",
-            "seismoalice_version": __version__,
+        return {
+            "stage": STAGE,
             "t_star": self.t_star,
             "input_periods": inputs.tolist(),
             "output_periods": outputs.tolist(),
@@ -211,17 +181,23 @@ class Ann2bbModel:
                 }
                 for c, net in self.nets.items()
             },
-            **(extra or {}),
         }
+
+    def save(self, directory: str | Path, extra: dict[str, Any] | None = None) -> Path:
+        """Checkpoint (``model.safetensors`` + ``config.json``, atomic)."""
+        config = {**self.config(), "package_version": __version__, **(extra or {})}
         return save_checkpoint(directory, {c: n.ensemble for c, n in self.nets.items()}, config)
 
     @classmethod
     def load(cls, directory: str | Path) -> Ann2bbModel:
-        """Read a checkpoint written by :meth:`save`; CheckpointError if it is not ANN2BB."""
-        from seismoalice.training.checkpoint import load_modules, read_checkpoint
-
+        """Read a checkpoint written by :meth:`save` or by ``seismoalice train --stage ann2bb``
+        (given its checkpoint or its stage folder, whose ``last`` holds the final networks, as the
+        original uses); CheckpointError if it is not ANN2BB."""
+        directory = Path(directory)
+        if not (directory / "model.safetensors").exists() and (directory / "last").is_dir():
+            directory = directory / "last"
         tensors, config = read_checkpoint(directory)
-        if config.get("stage") != "ann2bb":
+        if config.get("stage") != STAGE:
             raise CheckpointError(
                 f"{directory}: not an ANN2BB checkpoint (stage {config.get('stage')!r})"
             )
@@ -239,26 +215,6 @@ class Ann2bbModel:
                 float(meta["holdout_mse_mean"]),
             )
         return cls(float(config["t_star"]), nets, int(config["hidden"]))
-
-
-def train_ann2bb(
-    bb: np.ndarray,
-    dt: float,
-    t_star: float = 0.75,
-    n_nets: int = 50,
-    hidden: int = 30,
-    epochs: int = 1000,
-    seed: int = 0,
-) -> Ann2bbModel:
-    """Train the gh and ud ensembles on broadband training records ``bb`` ``(N, 3, T)`` [m/s²]."""
-    inputs, outputs = ann_periods(t_star)
-    x = log_component_psa(bb, dt, inputs)
-    y = log_component_psa(bb, dt, outputs)
-    nets = {
-        c: fit_component(x[:, i], y[:, i], n_nets, hidden, epochs, seed=seed + i)
-        for i, c in enumerate(COMPONENTS)
-    }
-    return Ann2bbModel(t_star, nets, hidden)
 
 
 class Ann2bbMethod:
@@ -316,28 +272,3 @@ class Ann2bbMethod:
         hybrid = self.hybrid.generate(arr, fs, metadata, rng)
         periods, target = self.target_spectrum(hybrid, 1.0 / fs)
         return spectral_match(hybrid, 1.0 / fs, periods, target, self.iterations, self.matching)
-
-
-def train_from_prepared(
-    data: str | Path,
-    out: str | Path,
-    split: str = "train",
-    t_star: float = 0.75,
-    n_nets: int = 50,
-    hidden: int = 30,
-    epochs: int = 1000,
-    seed: int = 0,
-) -> Path:
-    """Train ANN2BB on the BB records of ``split`` of a prepared data set; checkpoint to ``out``."""
-    from seismoalice.data.seisbench_format import WaveformDataset
-
-    dataset = WaveformDataset(data)
-    if "split" in dataset.metadata.columns:
-        dataset = dataset.split(split)
-    if len(dataset) == 0:
-        raise DataError(f"{data}: split {split!r} is empty")
-    bb = dataset.get_waveforms_batch(range(len(dataset))).astype(np.float64)
-    dt = 1.0 / dataset.sampling_rate(0)
-    model = train_ann2bb(bb, dt, t_star, n_nets, hidden, epochs, seed)
-    summary = {"data": str(data), "split": split, "n_records": len(bb), "epochs": epochs}
-    return model.save(out, {"training": summary, "seed": seed})

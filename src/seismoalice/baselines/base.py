@@ -6,12 +6,13 @@ of the same shape and unit, optionally using per-record metadata (SeisBench colu
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from seismoalice.errors import DataError
+from seismoalice.generation import BroadbandGenerator, resample
 
 
 @runtime_checkable
@@ -48,7 +49,9 @@ class AliceMethod:
     """The ALICE hybrid generator (:class:`seismoalice.generation.BroadbandGenerator`) as a
     :class:`BroadbandMethod`: one realisation per record, resampled back to ``fs``."""
 
-    def __init__(self, generator: Any, name: str = "hb", merge_lf: bool = False) -> None:
+    def __init__(
+        self, generator: BroadbandGenerator, name: str = "hb", merge_lf: bool = False
+    ) -> None:
         self.generator = generator
         self.name = name
         self.merge_lf = merge_lf
@@ -56,8 +59,6 @@ class AliceMethod:
     @classmethod
     def from_checkpoint(cls, path: str, name: str = "hb") -> AliceMethod:
         """Load the generator from a checkpoint directory (see ``BroadbandGenerator``)."""
-        from seismoalice.generation import BroadbandGenerator
-
         return cls(BroadbandGenerator.from_checkpoint(path), name)
 
     def generate(
@@ -67,8 +68,6 @@ class AliceMethod:
         metadata: pd.DataFrame | None,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        from seismoalice.generation import resample
-
         arr = check_lf(lf, metadata)
         out = self.generator.generate(
             arr,

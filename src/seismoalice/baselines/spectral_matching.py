@@ -1,7 +1,7 @@
 """Spectral matching by iterative Fourier-amplitude scaling with the phase unchanged.
 
-ANN2BB (Paolucci et al. 2018, BSSA 108(3A); code ``spectral_matching.m``, see
-``/work/shared/reference/ann2bb.md`` §5): the record is low-passed at 40 Hz (zero-phase,
+ANN2BB (Paolucci et al. 2018, BSSA 108(3A); code ``spectral_matching.m``, see the shared
+reference ann2bb.md §5): the record is low-passed at 40 Hz (zero-phase,
 2nd order), zero-padded to the next power of two and Fourier transformed; every update multiplies
 the Fourier coefficients by a real positive gain G(f), which keeps their phase, so that the 5%
 response spectrum PSA_k at the target periods T_k (T = 0 → PGA) approaches the target S_k.

@@ -32,6 +32,8 @@ from seismoalice.baselines.base import check_lf
 from seismoalice.data.stochastic.source import corner_frequency
 from seismoalice.data.synthetic import SynthConfig, shaking_duration, simulate_records, target_fas
 from seismoalice.errors import DataError
+from seismoalice.generation import merge_with_lf
+from seismoalice.metrics.intensity import husid_time
 
 Flavour = Literal["informed", "oracle", "estimated"]
 METHOD_NAMES = {
@@ -47,12 +49,10 @@ HORIZONTALS = (1, 2)
 SMOOTHING_BINS = 5
 
 
-def husid_time(acc: np.ndarray, dt: float, level: float = HUSID_ONSET) -> np.ndarray:
+def horizontal_husid_time(acc: np.ndarray, dt: float, level: float = HUSID_ONSET) -> np.ndarray:
     """Time [s] at which the Husid curve of the summed horizontal energy of ``acc`` ``(N, 3, T)``
-    reaches ``level``; shape ``(N,)``."""
-    energy = np.cumsum(np.sum(np.square(acc[:, list(HORIZONTALS)]), axis=1), axis=-1)
-    total = np.maximum(energy[:, -1:], np.finfo(float).tiny)
-    return np.argmax(energy / total >= level, axis=-1) * dt
+    (ZNE) reaches ``level``; shape ``(N,)``. The horizontal vector's |a|² is a_N² + a_E²."""
+    return husid_time(np.hypot(acc[:, HORIZONTALS[0]], acc[:, HORIZONTALS[1]]), dt, level)
 
 
 def shift_records(x: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -112,7 +112,7 @@ def estimate_magnitude_distance(
     )
     misfit = (observed[:, None, None, :] - model[None]) ** 2
     spectral = np.sum(misfit * weights, axis=-1) / weights.sum()
-    duration = husid_time(lf, dt, 0.95) - husid_time(lf, dt, 0.05)
+    duration = horizontal_husid_time(lf, dt, 0.95) - horizontal_husid_time(lf, dt, 0.05)
     model_duration = shaking_duration(mw, r, stress_drop_bar, 3.5)
     temporal = np.log(np.maximum(duration, dt)[:, None, None] / model_duration[None]) ** 2
     best = np.argmin((spectral + temporal).reshape(len(lf), -1), axis=-1)
@@ -200,12 +200,11 @@ class StochasticMethod:
         metadata: pd.DataFrame | None,
         rng: np.random.Generator,
     ) -> np.ndarray:
-        from seismoalice.generation import merge_with_lf
-
         arr = check_lf(lf, metadata)
         table = self.source_parameters(arr, fs, metadata)
         stoch = stochastic_records(table, fs, arr.shape[-1], rng)
-        shift = np.round((husid_time(arr, 1 / fs) - husid_time(stoch, 1 / fs)) * fs)
+        onset = horizontal_husid_time(arr, 1 / fs) - horizontal_husid_time(stoch, 1 / fs)
+        shift = np.round(onset * fs)
         stoch = shift_records(stoch, shift)
         return merge_with_lf(stoch, arr, fs, self.fc, self.order)
 

@@ -54,11 +54,10 @@ def demo_steps(out: Path, n: int, seed: int, config: Path, train: bool) -> list[
     report_lf = ["evaluate", "--pred", str(lf_test), "--ref", str(bb_test), "--name", "LF input"]
     if not train:
         return [*steps, [*report_lf, "--out", str(out / "report")]]
-    from seismoalice.training.config import load_config
-    from seismoalice.training.trainer import pretrained_stages
+    from seismoalice.training.config import STAGES
 
     runs = out / "runs"
-    for stage in (*pretrained_stages(load_config(config)), "hb"):
+    for stage in STAGES:
         steps.append(
             [
                 "train",
@@ -70,6 +69,7 @@ def demo_steps(out: Path, n: int, seed: int, config: Path, train: bool) -> list[
                 str(prepared),
                 "--out",
                 str(runs),
+                "--overwrite",  # a rerun replaces the demo's own checkpoints
             ]
         )
     generated = out / "generated"

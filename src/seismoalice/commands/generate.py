@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,73 +11,6 @@ from seismoalice.errors import DataError
 
 GROUP = None
 FORMATS = ("mseed", "sac", "hdf5", "seisbench")
-
-
-def is_dataset(path: Path) -> bool:
-    """True for a SeisBench-format data set directory (``metadata*.csv`` + ``waveforms*``)."""
-    return path.is_dir() and any(path.glob("metadata*.csv"))
-
-
-def realization_dirs(out: Path, realizations: int) -> list[Path]:
-    """``[out]`` for one realisation, else ``out/r00, out/r01, …`` (one data set each)."""
-    return [out] if realizations == 1 else [out / f"r{k:02d}" for k in range(realizations)]
-
-
-def generate_dataset(
-    gen: Any,
-    src: Path,
-    out: Path,
-    realizations: int,
-    merge_lf: bool,
-    seed: int | None,
-    lowpass_input: bool = True,
-) -> int:
-    """Broadband realisations of every record of a canonical LF data set.
-
-    Writes one canonical data set per realisation (see :func:`realization_dirs`) with the
-    input's trace names and metadata, so each can be scored with ``seismoalice evaluate``
-    against the reference. Records are processed in groups of equal sampling rate and length.
-    Returns the number of records.
-    """
-    from collections import defaultdict
-
-    import numpy as np
-    from tqdm.auto import tqdm
-
-    from seismoalice.data.seisbench_format import (
-        WaveformDataset,
-        WaveformWriter,
-        original_name,
-        user_metadata,
-    )
-    from seismoalice.data.signal import zne_channels
-
-    ds = WaveformDataset(src, require_finite=True)
-    channels = zne_channels(ds.component_order, str(src))
-    groups: dict[tuple[float, int], list[int]] = defaultdict(list)
-    for i in range(len(ds)):
-        groups[(ds.sampling_rate(i), ds.get_waveforms(i).shape[-1])].append(i)
-    data_format = dict(ds.data_format, component_order="ZNE", sampling_rate=gen.sampling_rate)
-    with contextlib.ExitStack() as stack:
-        writers = [
-            stack.enter_context(WaveformWriter(d, data_format))
-            for d in realization_dirs(out, realizations)
-        ]
-        with tqdm(total=len(ds), desc="generate", unit="record") as bar:
-            for (fs, _), rows in groups.items():
-                x = ds.get_waveforms_batch(rows)[:, channels].astype(np.float64)
-                bb = gen.generate(
-                    x, fs, realizations, merge_lf=merge_lf, seed=seed, lowpass_input=lowpass_input
-                )
-                for j, i in enumerate(rows):
-                    row = ds.metadata.iloc[i].to_dict()
-                    meta = {**user_metadata(row), "trace_name": original_name(row)}
-                    meta["trace_sampling_rate_hz"] = gen.sampling_rate
-                    meta["trace_npts"] = bb.shape[-1]
-                    for k, writer in enumerate(writers):
-                        writer.add_trace({**meta, "trace_realization": k}, bb[k, j])
-                bar.update(len(rows))
-    return len(ds)
 
 
 def register(app: typer.Typer) -> None:
@@ -118,7 +50,12 @@ def register(app: typer.Typer) -> None:
         from tqdm.auto import tqdm
 
         from seismoalice.data.readers.obspy_files import read_stream
-        from seismoalice.generation import BroadbandGenerator, generate_stream
+        from seismoalice.generation import (
+            BroadbandGenerator,
+            generate_dataset,
+            generate_stream,
+            is_dataset,
+        )
         from seismoalice.io_utils import atomic_path
 
         datasets = [p for p in input if is_dataset(p)]

@@ -1,10 +1,10 @@
-"""``seismoalice train``: train the bb, fl, env or hb stage from a YAML config (or ann2bb)."""
+"""``seismoalice train``: train a stage (ALICE: bb, fl, env, hb; baseline: ann2bb) from a YAML
+config."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -13,34 +13,22 @@ from seismoalice.errors import ConfigError, DataError
 GROUP = None
 
 
-def read_preprocessing(data: Path) -> dict[str, Any]:
-    """The preprocessing config of a prepared data set (``preprocessing.json``)."""
-    path = data / "preprocessing.json"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError(
-            f"{path}: missing; prepare the data set with `seismoalice data prepare`"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON: {exc}") from None
-    cfg = raw.get("config", raw)
-    missing = [k for k in ("sampling_rate", "nt", "fc") if k not in cfg]
-    if missing:
-        raise DataError(f"{path}: lacks {missing}")
-    return cfg
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``train`` command to ``app``."""
 
     @app.command("train")
     def train(
-        stage: Annotated[str, typer.Option(help="Stage to train: bb, fl, env, hb or ann2bb.")],
+        stage: Annotated[
+            str, typer.Option(help="ALICE stage (bb, fl, env, hb) or baseline (ann2bb).")
+        ],
         config: Annotated[
-            Path | None, typer.Option(help="YAML config (see configs/demo.yaml); not for ann2bb.")
+            Path | None,
+            typer.Option(help="YAML config (see configs/demo.yaml); default: built-in values."),
         ] = None,
         resume: Annotated[bool, typer.Option(help="Continue from OUT/<stage>/last.")] = False,
+        overwrite: Annotated[
+            bool, typer.Option(help="Replace the checkpoints a previous run left in OUT/<stage>.")
+        ] = False,
         data: Annotated[
             Path | None, typer.Option(help="Prepared data set (overrides data.path).")
         ] = None,
@@ -51,29 +39,23 @@ def register(app: typer.Typer) -> None:
         """Train one stage; run under `torchrun --nproc_per_node N` for data parallelism.
 
         Checkpoints go to OUT/<stage>/last (every train.checkpoint_every epochs, resumable) and
-        OUT/<stage>/best (best validation score); hb reads OUT/bb/best and OUT/fl/best (and
-        OUT/env/best with model.hf_envelope).
+        OUT/<stage>/best (best validation score); hb reads OUT/bb/best, OUT/fl/best and
+        OUT/env/best; compare reads ann2bb's final networks from OUT/ann2bb. A stage folder with
+        checkpoints needs --resume or --overwrite.
         """
-        from seismoalice.data.dataset import WaveformWindowDataset
-        from seismoalice.training.config import STAGES, load_config
+        from seismoalice.data.dataset import WaveformWindowDataset, read_preprocessing
+        from seismoalice.devices import select_device
+        from seismoalice.training.config import RunConfig, load_config
         from seismoalice.training.distributed import init_distributed
-        from seismoalice.training.trainer import select_device, train_stage
+        from seismoalice.training.loop import train_stage
+        from seismoalice.training.stages import STAGES
 
-        if stage == "ann2bb":
-            from seismoalice.baselines.ann2bb import train_from_prepared
-
-            if data is None:
-                raise ConfigError("--stage ann2bb needs --data (a prepared data set)")
-            typer.echo(f"stage ann2bb: checkpoint in {train_from_prepared(data, out / 'ann2bb')}")
-            return
         if stage not in STAGES:
-            raise ConfigError(f"--stage must be one of {', '.join(STAGES)}, ann2bb; got {stage!r}")
-        if config is None:
-            raise ConfigError(f"--stage {stage} needs --config")
-        cfg = load_config(config)
+            raise ConfigError(f"--stage must be one of {', '.join(STAGES)}; got {stage!r}")
+        cfg = load_config(config) if config is not None else RunConfig()
         path = data or (Path(cfg.data.path) if cfg.data.path else None)
         if path is None:
-            raise ConfigError(f"{config}: no data set: set data.path or pass --data")
+            raise ConfigError(f"{config or 'config'}: no data set: set data.path or pass --data")
         preprocessing = read_preprocessing(path)
         train_set = WaveformWindowDataset(path, split=cfg.data.train_split)
         dev_set = WaveformWindowDataset(path, split=cfg.data.dev_split)
@@ -82,7 +64,7 @@ def register(app: typer.Typer) -> None:
         info = init_distributed(select_device(cfg.train.device).type)
         summary = {"path": str(path), "n_train": len(train_set), "n_dev": len(dev_set)}
         run = train_stage(
-            stage,  # type: ignore[arg-type]
+            stage,
             cfg,
             train_set,
             dev_set,
@@ -90,6 +72,7 @@ def register(app: typer.Typer) -> None:
             preprocessing=preprocessing,
             data_summary=summary,
             resume=resume,
+            overwrite=overwrite,
             info=info,
         )
         if info.is_main:

@@ -8,8 +8,10 @@ block once, which is what makes shuffled loading fast.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,28 @@ from seismoalice.data.seisbench_format import WaveformDataset
 from seismoalice.errors import DataError
 
 LF_GROUP = "data_lf"
+PREPROCESSING_KEYS = ("sampling_rate", "nt", "fc")
+
+
+def read_preprocessing(data: str | os.PathLike[str]) -> dict[str, Any]:
+    """The preprocessing config of a prepared data set (its ``preprocessing.json``); DataError
+    naming the file if it is missing, not JSON, or lacks sampling_rate, nt or fc."""
+    path = Path(data) / "preprocessing.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(
+            f"{path}: missing; prepare the data set with `seismoalice data prepare`"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not valid JSON: {exc}") from None
+    cfg = raw.get("config", raw) if isinstance(raw, dict) else raw
+    if not isinstance(cfg, dict):
+        raise DataError(f"{path}: must hold a JSON object")
+    missing = [k for k in PREPROCESSING_KEYS if k not in cfg]
+    if missing:
+        raise DataError(f"{path}: lacks {missing}")
+    return cfg
 
 
 class WaveformWindowDataset(Dataset):

@@ -5,7 +5,7 @@ component and EAS of the horizontals, PGA, PGV, PGD, Arias intensity, D5-75, D5-
 Kristeková et al. (2009) EG/PG/EM/PM and Anderson (2004) criterion scores (``measures``).
 Residuals follow the SCEC Broadband Platform convention r = ln(ref/pred) (positive: the
 prediction under-predicts) and are summarised by bias, σ and the 90% confidence band of the bias
-per period and frequency (the metrics reference, metrics.md §8; ``summary``). Records are
+per period and frequency (the shared reference metrics.md §8; ``summary``). Records are
 processed in chunks so that thousands of records fit in memory.
 """
 

@@ -123,6 +123,16 @@ def _crossing_times(curve: np.ndarray, level: float, dt: float) -> np.ndarray:
     return (np.maximum(idx - 1, 0) + np.where(idx > 0, frac, 0.0)) * dt
 
 
+def husid_time(acc: Any, dt: float, level: float) -> Any:
+    """Time [s] at which the Husid curve (:func:`husid`) reaches ``level`` (0–1), interpolated
+    linearly between samples; shape ``(...)``."""
+    if not 0 <= level <= 1:
+        raise DataError(f"need 0 ≤ level ≤ 1, got {level}")
+    arr, kind = as_signal(acc)
+    dt = check_dt(dt)
+    return kind.wrap(_crossing_times(np.asarray(husid(arr, dt)), level, dt))
+
+
 def significant_duration(acc: Any, dt: float, start: float = 0.05, end: float = 0.95) -> Any:
     """Significant duration (Trifunac & Brady 1975) ``t(H = end) − t(H = start)`` [s].
 

@@ -6,35 +6,33 @@ Engineering. Losses after Li et al. (2017, ALICE), Dumoulin et al. (2017, ALI) a
 al. (2017, BiGAN).
 
 - :mod:`.blocks`: convolution blocks and the noise concatenation ``[x; ε]``.
-- :mod:`.autoencoder`: encoder F_x and decoder G_z (``bb`` and ``fl`` autoencoders).
+- :mod:`.autoencoder`: encoder F_x, decoder G_z (``bb`` and ``fl``) and the latent maps.
 - :mod:`.discriminators`: joint D(x, z) and pair critics D(x, x̂), D(z, ẑ).
-- :mod:`.hybrid`: latent maps between the two autoencoders and the LF → BB generator.
-- :mod:`.amplitude`: the head that predicts ln(bb_peak / lf_peak).
 - :mod:`.envelope`: time–frequency envelopes and the predictor of the HF one from the LF input.
+- :mod:`.merge`: matched filters that add the generated high frequencies to the LF input.
+- :mod:`.hybrid`: the LF → BB generator in physical units.
+- :mod:`.config`, :mod:`.factory`: architectures; build, save and load networks.
 """
 
-from seismoalice.models.amplitude import AmplitudeHead
-from seismoalice.models.autoencoder import Decoder, Encoder
+from seismoalice.models.autoencoder import Decoder, Encoder, LatentMap, renormalise
+from seismoalice.models.config import ModelConfig
 from seismoalice.models.discriminators import Discriminator
 from seismoalice.models.envelope import (
     EnvelopeBands,
     EnvelopePredictor,
-    envelope_losses,
     log_band_power,
     shape_to_envelope,
 )
-from seismoalice.models.hybrid import (
-    HybridGenerator,
-    LatentMap,
-    MergeBand,
-    matched_highpass,
-    merge_lf,
-    renormalise,
-    shaped_merge,
+from seismoalice.models.factory import (
+    build_discriminator,
+    build_network,
+    envelope_bands,
+    load_networks,
 )
+from seismoalice.models.hybrid import HybridGenerator
+from seismoalice.models.merge import MergeBand, matched_highpass, merge_band, shaped_merge
 
 __all__ = [
-    "AmplitudeHead",
     "Decoder",
     "Discriminator",
     "Encoder",
@@ -43,10 +41,14 @@ __all__ = [
     "HybridGenerator",
     "LatentMap",
     "MergeBand",
-    "envelope_losses",
+    "ModelConfig",
+    "build_discriminator",
+    "build_network",
+    "envelope_bands",
+    "load_networks",
     "log_band_power",
     "matched_highpass",
-    "merge_lf",
+    "merge_band",
     "renormalise",
     "shape_to_envelope",
     "shaped_merge",

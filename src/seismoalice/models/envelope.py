@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seismoalice.data.filters import log_triangles
+from seismoalice.metrics.psa import response_spectrum
 
 POWER_FLOOR = 1e-6  # band power floor relative to the band's maximum over frames (−60 dB)
 
@@ -196,20 +197,9 @@ class EnvelopePredictor(nn.Module):
         records, this restores it (the residual mean is the least-squares level shift).
         Returns the added ``(K_hf,)`` correction.
         """
-        from seismoalice.metrics.psa import response_spectrum
-
         periods = 1.0 / torch.tensor(self.bands.hf_centres, dtype=torch.float64)
         true = response_spectrum(bb[:, 1:].double().cpu().numpy(), dt, periods.numpy())
         sim = response_spectrum(generated[:, 1:].double().cpu().numpy(), dt, periods.numpy())
         delta = torch.from_numpy(np.log(true / sim).mean(axis=(0, 1)))
         self.correction += delta.to(self.correction)
         return delta
-
-
-def envelope_losses(pred: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Squared errors of ln band–frame power (``envelope``) and of ln band energy summed over
-    frames (``band_energy``: it sets the response-spectrum level); inputs ``(N, C, K, J)``."""
-    return {
-        "envelope": F.mse_loss(pred, target),
-        "band_energy": F.mse_loss(torch.logsumexp(pred, -1), torch.logsumexp(target, -1)),
-    }

@@ -9,22 +9,29 @@ Layout of a config file (see configs/demo.yaml)::
     validation: {every: 1, n_records: 8, ...}
     stages: {bb: {...}, fl: {...}, env: {...}, hb: {...}}
 
-Stage ``env`` (only needed with ``model.hf_envelope``) trains the HF envelope predictor
-(:class:`seismoalice.models.EnvelopePredictor`) by least squares; ``hb`` then loads it frozen.
+Each stage has its own optimisation settings and its own loss config, with one weight per loss
+term it computes; a weight of 0 skips the term. Stage ``env`` trains the HF envelope predictor
+(:class:`seismoalice.models.EnvelopePredictor`) by least squares; ``hb`` loads it frozen.
+Stage ``ann2bb`` trains the ANN2BB baseline's networks (Paolucci et al. 2018; defaults: the
+original's sizes and optimiser, full batch).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from seismoalice.errors import ConfigError
+from seismoalice.models.config import ModelConfig
 
-Stage = Literal["bb", "fl", "env", "hb"]
-STAGES: tuple[Stage, ...] = ("bb", "fl", "env", "hb")
+Stage = Literal["bb", "fl", "env", "hb", "ann2bb"]
+STAGES: tuple[Stage, ...] = ("bb", "fl", "env", "hb")  # the ALICE stages, in training order
+LearningRate = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Beta = Annotated[float, Field(ge=0, lt=1)]
+Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -39,92 +46,103 @@ class DataConfig(_Strict):
     dev_split: str = "dev"
 
 
-class ModelConfig(_Strict):
-    """Architecture (defaults = the original SeismoALICE sizes)."""
-
-    nzd: int = Field(32, ge=1, description="BB latent channels")
-    nzf: int = Field(8, ge=1, description="LF latent channels")
-    ndf: int = Field(32, ge=1, description="autoencoder base width")
-    ndf_d: int = Field(32, ge=1, description="discriminator signal-trunk base width")
-    width_d: int = Field(128, ge=1, description="discriminator latent trunk / head width")
-    map_width: int = Field(32, ge=1, description="latent-map width (Ghz, Fhz)")
-    amplitude_width: int = Field(64, ge=1)
-    amplitude_peak: bool = Field(
-        False, description="the amplitude head also sees ln(lf_peak) in the training unit"
-    )
-    decoder: Literal["transpose", "upsample"] = "transpose"
-    noise: bool = True
-    merge_lf: bool = Field(
-        True,
-        description="hb: keep the LF input below fc and generate only above it (matched filters)",
-    )
-    lf_envelope: float = Field(
-        0.0,
-        ge=0.0,
-        description="hb with merge_lf: modulate the generated HF by the LF input's envelope "
-        "smoothed over this many periods of fc (0: off)",
-    )
-    hf_envelope: bool = Field(
-        False,
-        description="hb: give the generated HF the time–frequency envelope that the env stage "
-        "predicts from the LF input (needs merge_lf; replaces the amplitude head)",
-    )
-    envelope_bands: int = Field(12, ge=2, description="env: HF bands between fc/2 and 0.4·fs")
-    envelope_frame_s: float = Field(0.32, gt=0, description="env: frame length [s]")
-    envelope_width: int = Field(64, ge=1, description="env: predictor width")
-    negative_slope: float = Field(0.2, ge=0.0, lt=1.0)
-    dropout_d: float = Field(0.25, ge=0.0, lt=1.0)
-
-    @model_validator(mode="after")
-    def _check_envelope(self) -> ModelConfig:
-        if self.hf_envelope and not self.merge_lf:
-            raise ValueError("hf_envelope shapes the band above fc: it needs merge_lf: true")
-        if self.hf_envelope and self.lf_envelope > 0:
-            raise ValueError("hf_envelope and lf_envelope both set the HF envelope: use one")
-        return self
-
-
-class LossConfig(_Strict):
-    """Loss kind and weights. ``bb``/``fl`` use joint, pair_*, cycle_*, spectral; ``hb`` all."""
+class AdversarialLoss(_Strict):
+    """The adversarial loss: BCE on logits, or the Wasserstein critic with gradient penalty."""
 
     adversarial: Literal["bce", "wgan-gp"] = "bce"
-    gp_weight: float = Field(10.0, ge=0.0)
-    joint: float = Field(1.0, ge=0.0, description="ALI joint D(x, z) (bb/fl); D(z_f, z_d) (hb)")
-    pair_x: float = Field(1.0, ge=0.0, description="adversarial D(x, x̂) (bb/fl); D(x_lf, x̂) (hb)")
-    pair_z: float = Field(1.0, ge=0.0, description="adversarial D(z, ẑ) (bb/fl)")
-    cycle_x: float = Field(10.0, ge=0.0, description="L1 |x − G(F(x))|")
-    cycle_z: float = Field(1.0, ge=0.0, description="L1 |z − F(G(z))|")
-    spectral: float = Field(0.0, ge=0.0, description="multi-resolution log-spectral loss")
-    spectral_convergence: float = Field(
-        0.0, ge=0.0, description="multi-resolution spectral convergence (energy-weighted)"
+    gp_weight: Weight = Field(10.0, description="WGAN-GP penalty weight")
+
+
+class AliceLoss(AdversarialLoss):
+    """Weights of the generator terms that every ALICE stage has."""
+
+    joint: Weight = Field(1.0, description="ALI joint D(x, z) (bb/fl); D(z_f, z_d) (hb)")
+    pair_x: Weight = Field(1.0, description="adversarial D(x, x̂) (bb/fl); D(x_lf, x̂) (hb)")
+    cycle_x: Weight = Field(10.0, description="L1 |x − G(F(x))| (hb: through both maps)")
+    cycle_z: Weight = Field(1.0, description="L1 |z − F(G(z))| (hb: through both maps)")
+    spectral: Weight = Field(0.0, description="multi-resolution log-spectral loss")
+    spectral_convergence: Weight = Field(
+        0.0, description="multi-resolution spectral convergence (energy-weighted)"
     )
-    psd_envelope: float = Field(
-        0.0, ge=0.0, description="log distance of smoothed power spectra and time envelopes"
+    psd_envelope: Weight = Field(
+        0.0, description="log distance of smoothed power spectra and time envelopes"
     )
-    latent: float = Field(0.0, ge=0.0, description="hb supervised L1 |Ghz(z_f) − F_bb(x_bb)|")
-    signal: float = Field(0.0, ge=0.0, description="hb supervised L1 |x̂_bb − x_bb|")
-    amplitude: float = Field(
-        1.0, ge=0.0, description="hb amplitude-head squared error on ln ratio (not hf_envelope)"
-    )
-    envelope: float = Field(1.0, ge=0.0, description="env: squared error of ln band–frame power")
-    band_energy: float = Field(1.0, ge=0.0, description="env: squared error of ln band energy")
+
+
+class AutoencoderLoss(AliceLoss):
+    """Loss of the bb and fl autoencoders."""
+
+    pair_z: Weight = Field(1.0, description="adversarial D(z, ẑ)")
+
+
+class HybridLoss(AliceLoss):
+    """Loss of the hb latent maps (and of F_fl, G_bb when fine-tuned)."""
+
+    latent: Weight = Field(0.0, description="supervised L1 |Ghz(z_f) − F_bb(x_bb)|")
+    signal: Weight = Field(0.0, description="supervised L1 |x̂_bb − x_bb|")
+
+
+class EnvelopeLoss(_Strict):
+    """Loss of the HF envelope predictor (:func:`seismoalice.models.envelope_losses`)."""
+
+    envelope: Weight = Field(1.0, description="squared error of ln band–frame power")
+    band_energy: Weight = Field(1.0, description="squared error of ln band energy")
 
 
 class StageConfig(_Strict):
-    """Optimisation of one stage."""
+    """Optimisation of one stage (Adam)."""
 
     epochs: int = Field(10, ge=1)
     batch_size: int = Field(16, ge=1)
-    lr_g: float = Field(1e-4, gt=0)
-    lr_d: float = Field(1e-4, gt=0)
-    betas: tuple[float, float] = (0.5, 0.999)
-    weight_decay: float = Field(0.0, ge=0)
-    n_critic: int = Field(1, ge=1, description="discriminator steps per generator step")
+    lr_g: LearningRate = 1e-4
+    betas: tuple[Beta, Beta] = (0.5, 0.999)
+    weight_decay: float = Field(0.0, ge=0, allow_inf_nan=False)
     max_batches: int | None = Field(None, ge=1, description="cap on batches per epoch")
     scheduler: Literal["none", "cosine"] = "none"
-    finetune: bool = Field(False, description="hb: also train F_fl and G_bb end to end")
-    finetune_lr_factor: float = Field(0.1, gt=0)
-    loss: LossConfig = LossConfig()
+
+
+class AdversarialStageConfig(StageConfig):
+    """Optimisation of a stage with discriminators."""
+
+    lr_d: LearningRate = 1e-4
+    n_critic: int = Field(1, ge=1, description="discriminator steps per generator step")
+
+
+class AutoencoderStageConfig(AdversarialStageConfig):
+    loss: AutoencoderLoss = AutoencoderLoss()
+
+
+class HybridStageConfig(AdversarialStageConfig):
+    finetune: bool = Field(False, description="also train F_fl and G_bb end to end")
+    finetune_lr_factor: LearningRate = 0.1
+    loss: HybridLoss = HybridLoss()
+
+
+class EnvelopeStageConfig(StageConfig):
+    epochs: int = Field(60, ge=1)
+    batch_size: int = Field(64, ge=1)
+    lr_g: LearningRate = 2e-3
+    scheduler: Literal["none", "cosine"] = "cosine"
+    loss: EnvelopeLoss = EnvelopeLoss()
+
+
+class Ann2bbLoss(_Strict):
+    """Weights of the two ensembles' scaled MSE (geometric mean of horizontals, vertical)."""
+
+    gh: Weight = 1.0
+    ud: Weight = 1.0
+
+
+class Ann2bbStageConfig(StageConfig):
+    epochs: int = Field(1000, ge=1)
+    batch_size: int = Field(1_000_000, ge=1, description="≥ the records: full batch (original)")
+    lr_g: LearningRate = 0.01
+    betas: tuple[Beta, Beta] = (0.9, 0.999)
+    t_star: Literal[0.5, 0.6, 0.75, 1.0] = Field(0.75, description="corner period T* [s]")
+    n_nets: int = Field(50, ge=1, description="MLPs per ensemble")
+    hidden: int = Field(30, ge=1, description="tanh units per MLP")
+    holdout: float = Field(0.05, gt=0, lt=1, description="training records held out")
+    loss: Ann2bbLoss = Ann2bbLoss()
 
 
 class TrainConfig(_Strict):
@@ -151,10 +169,11 @@ class ValidationConfig(_Strict):
 
 
 class StagesConfig(_Strict):
-    bb: StageConfig = StageConfig()
-    fl: StageConfig = StageConfig()
-    env: StageConfig = StageConfig(epochs=60, batch_size=64, lr_g=2e-3, scheduler="cosine")
-    hb: StageConfig = StageConfig()
+    bb: AutoencoderStageConfig = AutoencoderStageConfig()
+    fl: AutoencoderStageConfig = AutoencoderStageConfig()
+    env: EnvelopeStageConfig = EnvelopeStageConfig()
+    hb: HybridStageConfig = HybridStageConfig()
+    ann2bb: Ann2bbStageConfig = Ann2bbStageConfig()
 
 
 class RunConfig(_Strict):
@@ -168,20 +187,22 @@ class RunConfig(_Strict):
     stages: StagesConfig = StagesConfig()
 
 
-def _format_errors(exc: ValidationError) -> str:
-    parts = []
+def format_errors(exc: ValidationError) -> str:
+    """One line per invalid field: ``key.path: message``."""
+    lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "<root>"
-        parts.append(f"{loc}: {err['msg']}")
-    return "; ".join(parts)
+        lines.append(f"  {loc}: {err['msg']}")
+    return "\n".join(lines)
 
 
 def config_from_dict(data: dict, source: str = "<dict>") -> RunConfig:
-    """Validate ``data`` as a :class:`RunConfig`; ConfigError names ``source`` and the keys."""
+    """Validate ``data`` as a :class:`RunConfig`; ConfigError names ``source`` and every bad key,
+    one per line."""
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: invalid config: {_format_errors(exc)}") from None
+        raise ConfigError(f"{source}: invalid config:\n{format_errors(exc)}") from None
 
 
 def load_config(path: str | Path) -> RunConfig:

@@ -6,6 +6,7 @@
   (Dumoulin et al. 2017; Li et al. 2017).
 - Multi-resolution log-spectral distance on STFT magnitudes (against the HF "floor" and
   transposed-convolution spikes of the original; cf. Yamamoto et al. 2020, Parallel WaveGAN).
+- Least squares of ln band–frame power for the HF envelope predictor (this package's design).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Literal
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 AdversarialKind = Literal["bce", "wgan-gp"]
 
@@ -30,6 +32,39 @@ def discriminator_loss(
     if kind == "bce":
         return F.softplus(-real).mean() + F.softplus(fake).mean()
     return fake.mean() - real.mean()
+
+
+def critic_loss(
+    d: nn.Module,
+    real: dict[str, torch.Tensor],
+    fake: dict[str, torch.Tensor],
+    kind: AdversarialKind = "bce",
+    gp_weight: float = 0.0,
+) -> torch.Tensor:
+    """Loss of discriminator ``d`` on keyword inputs ``real`` and ``fake`` (e.g. ``{"x": x,
+    "z": z}``): :func:`discriminator_loss`, plus ``gp_weight`` × :func:`gradient_penalty` for
+    WGAN-GP."""
+    out = discriminator_loss(d(**real), d(**fake), kind)
+    if kind == "wgan-gp" and gp_weight > 0:
+        keys = sorted(real)
+        pen = gradient_penalty(
+            lambda *a: d(**dict(zip(keys, a, strict=True))),
+            [real[k] for k in keys],
+            [fake[k] for k in keys],
+        )
+        out = out + gp_weight * pen
+    return out
+
+
+def generator_loss(
+    d: nn.Module,
+    real: dict[str, torch.Tensor],
+    fake: dict[str, torch.Tensor],
+    kind: AdversarialKind = "bce",
+) -> torch.Tensor:
+    """The generator's adversarial loss against ``d``: the discriminator loss with real and fake
+    swapped (ALI/ALICE; non-saturating for BCE)."""
+    return discriminator_loss(d(**fake), d(**real), kind)
 
 
 def gradient_penalty(
@@ -128,3 +163,14 @@ def log_psd_envelope_loss(
 def l1(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean absolute difference."""
     return (x - y).abs().mean()
+
+
+def envelope_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Squared error of ln band–frame power, inputs ``(N, C, K, J)`` [ln m²/s⁴]."""
+    return F.mse_loss(pred, target)
+
+
+def band_energy_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Squared error of ln band energy (ln power summed over the J frames; it sets the
+    response-spectrum level), inputs ``(N, C, K, J)``."""
+    return F.mse_loss(torch.logsumexp(pred, -1), torch.logsumexp(target, -1))

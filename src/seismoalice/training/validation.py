@@ -12,19 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from seismoalice.data.filters import lowpass
-
-
-def psa_residuals(
-    obs: np.ndarray, sim: np.ndarray, dt: float, periods: Sequence[float], damping: float = 0.05
-) -> np.ndarray:
-    """ln(PSA_obs / PSA_sim), shape ``(N, C, P)``, for accelerograms ``(N, C, T)`` [any unit]."""
-    from seismoalice.metrics.psa import response_spectrum
-
-    p = np.asarray(periods, dtype=float)
-    psa_obs = response_spectrum(obs, dt, p, damping)
-    psa_sim = response_spectrum(sim, dt, p, damping)
-    tiny = np.finfo(float).tiny
-    return np.log(np.maximum(psa_obs, tiny)) - np.log(np.maximum(psa_sim, tiny))
+from seismoalice.metrics.residuals import psa_residuals
+from seismoalice.metrics.tf_misfit import tf_gof as _tf_gof
 
 
 def lf_misfit(
@@ -76,8 +65,6 @@ def validation_metrics(
     if lf is not None and fc is not None:
         out["lf_misfit_median"] = float(np.median(lf_misfit(sim, lf, 1.0 / dt, fc / 2)))
     if tf_gof:
-        from seismoalice.metrics.tf_misfit import tf_gof as _tf_gof
-
         fmax = min(fmax, 0.5 / dt * 0.99)
         gof = _tf_gof(sim, obs, dt, fmin, fmax, 50)
         out["eg_median"] = float(np.median(gof["eg"]))

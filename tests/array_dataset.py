@@ -1,6 +1,6 @@
 """An in-memory data set with the item layout of ``seismoalice.data.dataset.WaveformWindowDataset``.
 
-For training from numpy arrays (tests, notebooks) without a prepared data set on disk.
+The tests train from numpy arrays with it, without a prepared data set on disk.
 """
 
 from __future__ import annotations

@@ -3,13 +3,20 @@
 A checkpoint directory holds
 
 - ``model.safetensors``: every network's state dict, keys ``<net>.<parameter>``;
-- ``config.json``: stage, run config, architecture, preprocessing (fc, nt, sampling rate),
-  normalisation, package version, data summary, validation metrics, epoch;
+- ``config.json``: a JSON object (for ALICE stages: stage, run config, architecture,
+  preprocessing, package version, data summary, validation metrics, epoch);
 - for exact resume, ``state.safetensors`` (optimiser tensors, torch RNG states) and
   ``state.json`` (optimiser hyper-parameters, scheduler states, python/numpy RNG, counters).
 
 The directory is written beside its target and swapped in with renames, so a killed run leaves
 either the previous complete checkpoint or the new one.
+
+Weights and config (models, baselines, generation): :func:`save_checkpoint`,
+:func:`read_checkpoint`, :func:`load_modules`, :func:`check_compatible`.
+Training state (any training loop): pass ``optimizers``/``schedulers``/``counters`` to
+:func:`save_checkpoint` and get them back with :func:`restore_state`; loops with their own
+file layout can use the four building blocks :func:`optimizer_state`,
+:func:`load_optimizer_state`, :func:`rng_state` and :func:`set_rng_state`.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -29,11 +37,32 @@ from seismoalice.errors import CheckpointError
 from seismoalice.io_utils import atomic_path, write_json
 
 PREPROCESSING_KEYS = ("sampling_rate", "nt", "fc")
+READ_ERRORS = (OSError, ValueError, RuntimeError, SafetensorError)
 
 
 def _save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:
     with atomic_path(path) as tmp:
         save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp))
+
+
+def _load_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file; CheckpointError naming it if missing or corrupt."""
+    try:
+        return load_file(str(path))
+    except READ_ERRORS as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CheckpointError(f"{path}: unreadable safetensors file ({reason})") from None
+
+
+def _load_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path``; CheckpointError naming it if missing, corrupt or no object."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except READ_ERRORS as exc:
+        raise CheckpointError(f"{path}: unreadable JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise CheckpointError(f"{path}: must hold a JSON object, got a {type(value).__name__}")
+    return value
 
 
 def module_tensors(modules: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
@@ -62,8 +91,9 @@ def load_modules(
         module.load_state_dict(sub)
 
 
-def optimizer_to_flat(name: str, opt: torch.optim.Optimizer) -> tuple[dict, dict]:
-    """Split an optimiser state dict into safetensors-able tensors and JSON-able rest."""
+def optimizer_state(name: str, opt: torch.optim.Optimizer) -> tuple[dict, dict]:
+    """The state of optimiser ``opt`` split into tensors (keys ``optim.<name>.<param>.<key>``,
+    for safetensors) and a JSON-able rest (param groups and scalar state)."""
     sd = opt.state_dict()
     tensors: dict[str, torch.Tensor] = {}
     scalars: dict[str, dict[str, Any]] = {}
@@ -76,10 +106,10 @@ def optimizer_to_flat(name: str, opt: torch.optim.Optimizer) -> tuple[dict, dict
     return tensors, {"param_groups": sd["param_groups"], "scalars": scalars}
 
 
-def optimizer_from_flat(
+def load_optimizer_state(
     name: str, opt: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict
 ) -> None:
-    """Inverse of :func:`optimizer_to_flat`: load the state into ``opt``."""
+    """Inverse of :func:`optimizer_state`: load the state saved under ``name`` into ``opt``."""
     state: dict[int, dict[str, Any]] = {}
     prefix = f"optim.{name}."
     for key, val in tensors.items():
@@ -125,7 +155,11 @@ def save_checkpoint(
     schedulers: dict[str, Any] | None = None,
     counters: dict[str, Any] | None = None,
 ) -> Path:
-    """Write a checkpoint directory atomically (see the module docstring); returns its path."""
+    """Write a checkpoint directory atomically (see the module docstring); returns its path.
+
+    With ``optimizers`` it also holds the training state: their states, the ``schedulers``'
+    states, every RNG state and the JSON-able ``counters`` (e.g. epoch, step).
+    """
     target = Path(directory)
     staging = target.with_name(f".{target.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -136,7 +170,7 @@ def save_checkpoint(
         tensors, rng_meta = rng_state()
         opt_meta = {}
         for name, opt in optimizers.items():
-            t, m = optimizer_to_flat(name, opt)
+            t, m = optimizer_state(name, opt)
             tensors.update(t)
             opt_meta[name] = m
         _save_tensors(staging / "state.safetensors", tensors)
@@ -164,25 +198,36 @@ def resolve(directory: str | Path) -> Path:
 
 
 def read_checkpoint(directory: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Weights and config of a checkpoint; CheckpointError if missing or corrupt."""
+    """Weights and config of a checkpoint; CheckpointError naming the file if one is missing,
+    corrupt, truncated or (config.json) not a JSON object."""
     path = resolve(directory)
-    try:
-        tensors = load_file(str(path / "model.safetensors"))
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"{path}: unreadable checkpoint: {exc}") from None
-    return tensors, config
+    return _load_tensors(path / "model.safetensors"), _load_json_object(path / "config.json")
 
 
-def read_state(directory: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Optimiser/RNG tensors and JSON state of a checkpoint written with optimisers."""
+def restore_state(
+    directory: str | Path,
+    optimizers: dict[str, torch.optim.Optimizer],
+    schedulers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Load the training state of a checkpoint written with optimisers: optimiser and scheduler
+    states (same names as saved) and every RNG state; returns the saved counters.
+
+    CheckpointError naming the file if the state is missing, corrupt or for other optimisers.
+    """
     path = resolve(directory)
+    if not (path / "state.json").exists():
+        raise CheckpointError(f"{path}: no resumable training state (state.json missing)")
+    tensors = _load_tensors(path / "state.safetensors")
+    state = _load_json_object(path / "state.json")
     try:
-        tensors = load_file(str(path / "state.safetensors"))
-        state = json.loads((path / "state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"{path}: no resumable training state: {exc}") from None
-    return tensors, state
+        for name, opt in optimizers.items():
+            load_optimizer_state(name, opt, tensors, state["optimizers"][name])
+        for name, sched in (schedulers or {}).items():
+            sched.load_state_dict(state["schedulers"][name])
+        set_rng_state(tensors, state["rng"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"{path}: training state does not fit this run ({exc})") from None
+    return {k: v for k, v in state.items() if k not in ("optimizers", "schedulers", "rng")}
 
 
 def check_compatible(
@@ -198,7 +243,7 @@ def check_compatible(
     preprocessing on sampling rate, nt and fc.
     """
     if model is not None:
-        saved = config.get("model", {})
+        saved = config.get("model") or {}
         diff = sorted(k for k in model if saved.get(k) != model[k])
         if diff:
             pairs = ", ".join(f"{k}: checkpoint {saved.get(k)!r} vs {model.get(k)!r}" for k in diff)
