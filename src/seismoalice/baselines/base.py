@@ -11,8 +11,9 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from seismoalice.data.signal import resample
 from seismoalice.errors import DataError
-from seismoalice.generation import BroadbandGenerator, resample
+from seismoalice.generation import BroadbandGenerator
 
 
 @runtime_checkable

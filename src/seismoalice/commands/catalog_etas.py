@@ -7,35 +7,9 @@ from typing import Annotated
 
 import typer
 
+from seismoalice.commands import CatalogArg, McMethodOption, SortOption, load_catalog
+
 GROUP = "catalog"
-
-
-McMethodOption = Annotated[
-    str,
-    typer.Option(
-        help="Mc when not given: bstability (b-value stability) or maxc (maximum curvature + 0.2)"
-    ),
-]
-SortOption = Annotated[
-    bool, typer.Option("--sort", metavar="", help="Sort the events by time if they are not.")
-]
-
-
-def load_catalog(path: Path, sort: bool = False):
-    """Read a CSV or QuakeML catalog and print what the reader dropped or ignored."""
-    import warnings
-
-    from seismoalice.catalog.catalog import Catalog, CatalogWarning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", CatalogWarning)
-        if path.suffix.lower() in (".xml", ".qml", ".quakeml"):
-            catalog = Catalog.read_quakeml(path, sort=True)
-        else:
-            catalog = Catalog.read_csv(path, sort=sort)
-    for note in caught:
-        typer.secho(f"note: {note.message}", fg=typer.colors.YELLOW, err=True)
-    return catalog
 
 
 def simulate(
@@ -66,11 +40,6 @@ def simulate(
         f"{len(catalog)} events ({background} background, branching ratio "
         f"{cfg.params.branching_ratio:.3f}) in {seconds:.2f} s -> {out}"
     )
-
-
-CatalogArg = Annotated[
-    Path, typer.Argument(help="Catalog CSV (pyCSEP, native, EarthquakeNPP) or QuakeML.")
-]
 
 
 def fit(

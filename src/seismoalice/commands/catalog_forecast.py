@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from seismoalice.commands.catalog_etas import CatalogArg, McMethodOption, SortOption
+from seismoalice.commands import CatalogArg, McMethodOption, SortOption
 
 GROUP = "catalog"
 
@@ -42,7 +42,7 @@ def forecast_eval(
     from seismoalice import __version__
     from seismoalice.catalog.forecast import evaluate_forecasts, markdown_table
     from seismoalice.catalog.stats import completeness
-    from seismoalice.commands.catalog_etas import load_catalog
+    from seismoalice.commands import load_catalog
     from seismoalice.errors import ConfigError
     from seismoalice.io_utils import atomic_write_text, write_json
 

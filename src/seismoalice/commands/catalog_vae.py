@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from seismoalice.commands.catalog_etas import SortOption
+from seismoalice.commands import SortOption
 
 GROUP = "catalog"
 
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         """Train on a catalog; safetensors + config.json checkpoints, TensorBoard logs in OUT/tb."""
         from seismoalice.catalog.vae.config import load_config
         from seismoalice.catalog.vae.train import train_vae
-        from seismoalice.commands.catalog_etas import load_catalog
+        from seismoalice.commands import load_catalog
 
         cfg = load_config(config)
         if seed is not None:
@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
         """PCA and t-SNE of the latent means, coloured by window properties (PNG)."""
         from seismoalice.catalog.vae.explore import explore as run_explore
         from seismoalice.catalog.vae.generate import load_vae
-        from seismoalice.commands.catalog_etas import load_catalog
+        from seismoalice.commands import load_catalog
 
         cat = load_catalog(catalog or model / "split_train.csv")
         summary = run_explore(load_vae(model), cat, out, seed=seed, max_windows=max_windows)
